@@ -1,0 +1,5 @@
+"""``python -m crisiscli``: the same as the ``crisis`` command."""
+
+from crisiscli.cli import main
+
+main()

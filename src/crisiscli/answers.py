@@ -1,0 +1,260 @@
+"""Turning what the responder typed (or scripted) into a recorded answer.
+
+One function, ``parse_answer``, serves the interactive prompt, piped standard
+input and answers files, so the three accept exactly the same things. Typed
+text is read generously (``1 000``, ``99,7``, ``oui``, ``7/10``); values that
+come from TOML are accepted in their native type too.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, tzinfo
+from typing import Any
+
+from crisiscli.messages import format_number, t
+from crisiscli.playbook import Question
+
+MAX_ANSWER_LENGTH = 20_000
+
+# JSON-ready values stored in the journal.
+AnswerValue = str | int | float | bool | list[str] | None
+
+_YES = {"y", "yes", "true", "o", "oui", "vrai", "1"}
+_NO = {"n", "no", "false", "non", "faux", "0"}
+_NOW = {"now", "maintenant"}
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+$")
+_GROUP_SPACES = re.compile(r"(?<=\d)[\s\u00a0\u202f_'](?=\d)")
+
+
+@dataclass(frozen=True)
+class _Context:
+    language: str
+    zone: tzinfo
+    now: datetime
+
+
+class InvalidAnswer(Exception):
+    """An answer that does not fit its question; ``reason`` is in the session language."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def parse_answer(
+    question: Question, raw: Any, *, language: str, zone: tzinfo, now: datetime
+) -> AnswerValue:
+    """Check ``raw`` against ``question`` and return the value to record.
+
+    ``zone`` is the session's time zone (for dates typed without one) and ``now``
+    the current instant (for ``now`` and bare times such as ``14:05``).
+    """
+    if isinstance(raw, str):
+        if len(raw) > MAX_ANSWER_LENGTH:
+            raise InvalidAnswer(t("answer.too_long", language, limit=MAX_ANSWER_LENGTH))
+        if question.type != "multiline":
+            raw = raw.strip()
+    if raw is None or raw == "" or raw == []:
+        if question.default is not None and raw is not None:
+            return parse_answer(
+                question, question.default, language=language, zone=zone, now=now
+            )
+        if not question.required:
+            return None
+        raise InvalidAnswer(t("answer.required", language))
+    context = _Context(language=language, zone=zone, now=now.astimezone(zone))
+    return _PARSERS[question.type](question, raw, context)
+
+
+def _text(question: Question, raw: Any, ctx: _Context) -> AnswerValue:
+    if not isinstance(raw, str):
+        raise InvalidAnswer(t("answer.text", ctx.language))
+    if question.type == "text" and "\n" in raw:
+        raise InvalidAnswer(t("answer.single_line", ctx.language))
+    return raw
+
+
+def _plain_number(raw: str) -> str:
+    text = _GROUP_SPACES.sub("", raw.strip())
+    if _THOUSANDS.match(text):
+        text = text.replace(",", "")
+    return text
+
+
+def _integer(question: Question, raw: Any, ctx: _Context) -> AnswerValue:
+    value: int
+    if isinstance(raw, bool):
+        raise InvalidAnswer(t("answer.integer", ctx.language))
+    if isinstance(raw, int):
+        value = raw
+    elif isinstance(raw, float) and raw.is_integer():
+        value = int(raw)
+    elif isinstance(raw, str) and re.fullmatch(r"[+-]?\d+", _plain_number(raw)):
+        value = int(_plain_number(raw))
+    else:
+        raise InvalidAnswer(t("answer.integer", ctx.language))
+    return _bounded(question, value, ctx)
+
+
+def _number(question: Question, raw: Any, ctx: _Context) -> AnswerValue:
+    value: int | float
+    if isinstance(raw, bool):
+        raise InvalidAnswer(t("answer.number", ctx.language))
+    if isinstance(raw, int | float):
+        value = raw
+    elif isinstance(raw, str):
+        text = _plain_number(raw)
+        if text.count(",") == 1 and "." not in text:
+            text = text.replace(",", ".")  # a decimal comma, as written in French
+        if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", text):
+            raise InvalidAnswer(t("answer.number", ctx.language))
+        value = int(text) if re.fullmatch(r"[+-]?\d+", text) else float(text)
+    else:
+        raise InvalidAnswer(t("answer.number", ctx.language))
+    return _bounded(question, value, ctx)
+
+
+def _bounded(question: Question, value: int | float, ctx: _Context) -> int | float:
+    if question.min is not None and value < question.min:
+        raise InvalidAnswer(t("answer.min", ctx.language, minimum=_show(question.min)))
+    if question.max is not None and value > question.max:
+        raise InvalidAnswer(t("answer.max", ctx.language, maximum=_show(question.max)))
+    return value
+
+
+def _show(bound: float) -> str:
+    return str(int(bound)) if float(bound).is_integer() else str(bound)
+
+
+def _score(question: Question, raw: Any, ctx: _Context) -> AnswerValue:
+    if isinstance(raw, str):
+        raw = re.sub(r"\s*/\s*10$", "", raw.strip())
+    try:
+        value = _integer(question, raw, ctx)
+    except InvalidAnswer:
+        raise InvalidAnswer(t("answer.score", ctx.language)) from None
+    if not isinstance(value, int) or not 0 <= value <= 10:
+        raise InvalidAnswer(t("answer.score", ctx.language))
+    return value
+
+
+def _confirm(question: Question, raw: Any, ctx: _Context) -> AnswerValue:
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str):
+        word = raw.strip().lower()
+        if word in _YES:
+            return True
+        if word in _NO:
+            return False
+    raise InvalidAnswer(t("answer.confirm", ctx.language))
+
+
+def _pick(question: Question, item: str) -> str | None:
+    """The choice named by ``item`` (its text, any case, or its 1-based number)."""
+    text = item.strip()
+    if text.isdigit() and 1 <= int(text) <= len(question.choices):
+        return question.choices[int(text) - 1]
+    for choice in question.choices:
+        if choice.lower() == text.lower():
+            return choice
+    return None
+
+
+def _choice(question: Question, raw: Any, ctx: _Context) -> AnswerValue:
+    picked = _pick(question, str(raw)) if isinstance(raw, str | int) else None
+    if picked is None:
+        raise InvalidAnswer(t("answer.choice", ctx.language, choices=", ".join(question.choices)))
+    return picked
+
+
+def _multichoice(question: Question, raw: Any, ctx: _Context) -> AnswerValue:
+    items = raw.split(",") if isinstance(raw, str) else raw
+    if not isinstance(items, list):
+        items = [items]
+    chosen: list[str] = []
+    for item in items:
+        if isinstance(item, str) and not item.strip():
+            continue
+        picked = _pick(question, str(item)) if isinstance(item, str | int) else None
+        if picked is None:
+            choices = ", ".join(question.choices)
+            raise InvalidAnswer(t("answer.multichoice", ctx.language, choices=choices))
+        if picked not in chosen:
+            chosen.append(picked)
+    if not chosen and question.required:
+        raise InvalidAnswer(t("answer.required", ctx.language))
+    return chosen
+
+
+def _list(question: Question, raw: Any, ctx: _Context) -> AnswerValue:
+    if isinstance(raw, str):
+        items = raw.split("\n")
+    elif isinstance(raw, list) and all(isinstance(item, str) for item in raw):
+        items = raw
+    else:
+        raise InvalidAnswer(t("answer.list", ctx.language))
+    cleaned = [item.strip() for item in items if item.strip()]
+    if not cleaned and question.required:
+        raise InvalidAnswer(t("answer.required", ctx.language))
+    return cleaned
+
+
+def _datetime(question: Question, raw: Any, ctx: _Context) -> AnswerValue:
+    moment: datetime
+    if isinstance(raw, datetime):
+        moment = raw
+    elif isinstance(raw, date):
+        moment = datetime.combine(raw, time(0, 0))
+    elif isinstance(raw, str):
+        moment = _read_datetime(raw.strip(), ctx)
+    else:
+        raise InvalidAnswer(t("answer.datetime", ctx.language))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ctx.zone)
+    return moment.isoformat(timespec="minutes" if moment.second == 0 else "seconds")
+
+
+def _read_datetime(text: str, ctx: _Context) -> datetime:
+    if text.lower() in _NOW:
+        return ctx.now.replace(microsecond=0)
+    clock_time = re.fullmatch(r"(\d{1,2})[:h](\d{2})", text)
+    if clock_time:
+        hour, minute = int(clock_time[1]), int(clock_time[2])
+        if hour < 24 and minute < 60:
+            return ctx.now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidAnswer(t("answer.datetime", ctx.language)) from None
+
+
+_PARSERS = {
+    "text": _text,
+    "multiline": _text,
+    "integer": _integer,
+    "number": _number,
+    "choice": _choice,
+    "multichoice": _multichoice,
+    "confirm": _confirm,
+    "score": _score,
+    "list": _list,
+    "datetime": _datetime,
+}
+
+
+def show_answer(value: AnswerValue, language: str) -> str:
+    """An answer as the responder would write it back (for status and prompts)."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return t("walk.yes" if value else "walk.no", language)
+    if isinstance(value, list):
+        return ", ".join(value)
+    if isinstance(value, float):
+        return format_number(value, language)
+    if isinstance(value, int):
+        return format_number(value, language)
+    return value

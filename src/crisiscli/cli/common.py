@@ -1,0 +1,28 @@
+"""What most commands need: the store, the clock, who is acting, the language."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from crisiscli.store import Store
+
+
+def open_store() -> Store:
+    from crisiscli.paths import crisis_home  # noqa: PLC0415
+    from crisiscli.store import open_store as open_configured  # noqa: PLC0415
+
+    return open_configured(crisis_home())
+
+
+def home() -> Path:
+    from crisiscli.paths import crisis_home  # noqa: PLC0415
+
+    return crisis_home()
+
+
+def preferred_language(flag: str | None) -> str | None:
+    """``--lang``, else ``$CRISIS_LANG``, else none (let the playbook decide)."""
+    return flag or os.environ.get("CRISIS_LANG") or None

@@ -1,0 +1,80 @@
+"""``crisis playbooks list``, ``show`` and ``validate``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from crisiscli.cli.common import home, preferred_language
+from crisiscli.cli.output import echo, print_json
+
+app = typer.Typer(help="Find, read and check playbooks.", no_args_is_help=True)
+
+
+@app.command("list")
+def list_playbooks(
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON, for scripts.")] = False,
+) -> None:
+    """List the playbooks on the search path: ./playbooks, $CRISIS_HOME/playbooks, built-ins."""
+    from crisiscli.catalogue import catalogue, effective  # noqa: PLC0415
+
+    entries = catalogue(home(), Path.cwd())
+    in_force = effective([e for e in entries if e.error is None])
+    broken = [e for e in entries if e.error is not None]
+    if as_json:
+        print_json([e.to_json() for e in in_force + broken])
+        return
+    echo(f"{'ID':<24}  {'LANG':<4}  {'ORIGIN':<8}  TITLE")
+    for entry in in_force:
+        echo(f"{entry.id:<24}  {entry.language:<4}  {entry.origin:<8}  {entry.title}")
+    for entry in broken:
+        echo(f"{entry.id:<24}  {'?':<4}  {entry.origin:<8}  (invalid: {entry.error})")
+
+
+@app.command("show")
+def show(
+    name: Annotated[str, typer.Argument(help="Playbook id or path to a .toml file.")],
+    lang: Annotated[
+        str | None, typer.Option("--lang", "-l", help="Language version: en or fr.")
+    ] = None,
+) -> None:
+    """Show a playbook's steps, questions and computed values."""
+    from crisiscli.catalogue import find_playbook  # noqa: PLC0415
+
+    playbook, source = find_playbook(
+        name, language=preferred_language(lang), home=home(), cwd=Path.cwd()
+    )
+    info = playbook.playbook
+    echo(f"{info.title}  [{info.id}, {info.language}]  from {source}")
+    if info.description:
+        echo(info.description.strip())
+    echo(f"Stakeholder updates every {info.cadence.update_every_minutes} minutes.")
+    for number, step in enumerate(playbook.steps, start=1):
+        echo()
+        condition = f"  (only when {step.when})" if step.when else ""
+        echo(f"{number}. {step.title}  [{step.id}, {step.phase}]{condition}")
+        for item in step.checklist:
+            echo(f"   ☐ {item}")
+        for question in step.questions:
+            extra = f" when {question.when}" if question.when else ""
+            choices = f": {', '.join(question.choices)}" if question.choices else ""
+            echo(f"   ? {step.id}.{question.id} ({question.type}{choices}{extra})")
+            echo(f"     {question.prompt}")
+        for key, expression in step.compute.items():
+            echo(f"   = {step.id}.{key} = {expression}")
+
+
+@app.command("validate")
+def validate(
+    paths: Annotated[list[Path], typer.Argument(help="Playbook files to check.")],
+) -> None:
+    """Check playbook files; exit 2 at the first invalid one, saying where and why."""
+    from crisiscli.playbook_loading import load_playbook  # noqa: PLC0415
+
+    for path in paths:
+        playbook = load_playbook(path)
+        steps = len(playbook.steps)
+        questions = len(playbook.question_keys())
+        echo(f"{path}: ok ({playbook.id}, {playbook.language}, {steps} steps, {questions} questions)")

@@ -1,0 +1,68 @@
+"""``crisis sessions list`` and ``crisis sessions show``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from crisiscli.cli.common import open_store
+from crisiscli.cli.output import echo, local_time, print_json
+
+app = typer.Typer(help="List recorded sessions and show one in full.", no_args_is_help=True)
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print as JSON, for scripts.")]
+
+
+@app.command("list")
+def list_sessions(
+    as_json: JsonOption = False,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="Include training sessions.")
+    ] = False,
+) -> None:
+    """List sessions, most recent first."""
+    summaries = [s for s in open_store().sessions() if show_all or not s.training]
+    summaries.sort(key=lambda s: (s.started_at, s.id), reverse=True)
+    if as_json:
+        print_json([s.to_json() for s in summaries])
+        return
+    if not summaries:
+        echo("No sessions yet. Start one with `crisis start`.")
+        return
+    echo(f"{'ID':<21}  {'STATUS':<6}  {'STARTED (UTC)':<16}  {'PLAYBOOK':<22}  TITLE")
+    for s in summaries:
+        started = local_time(s.started_at, "UTC")
+        echo(f"{s.id:<21}  {s.status:<6}  {started:<16}  {s.playbook_id:<22}  {s.title}")
+
+
+@app.command("show")
+def show(
+    session: Annotated[str, typer.Argument(help="Session id (see `crisis sessions list`).")],
+    as_json: JsonOption = False,
+) -> None:
+    """Show a session's details and every event of its journal."""
+    from crisiscli.state import fold  # noqa: PLC0415
+    from crisiscli.status import summarize  # noqa: PLC0415
+    from crisiscli.store import resolve_session  # noqa: PLC0415
+
+    store = open_store()
+    summary = resolve_session(store, session)
+    events = store.events(summary.id)
+    if as_json:
+        print_json({"session": summary.to_json(), "events": [e.to_json() for e in events]})
+        return
+    state = fold(events)
+    zone = state.timezone
+    echo(f"Session   {summary.id} ({summary.status})")
+    echo(f"Title     {summary.title}")
+    echo(f"Playbook  {summary.playbook_id} ({summary.language}) from {state.source}")
+    echo(f"Started   {local_time(summary.started_at, zone)} {zone} by {state.started_by}")
+    if summary.closed_at:
+        echo(f"Closed    {local_time(summary.closed_at, zone)}")
+    echo()
+    echo(f"{len(events)} events")
+    for event in events:
+        when = local_time(event.at, zone, seconds=True)
+        summary_line = summarize(event, state.language).replace("\n", " ⏎ ")
+        echo(f"  {event.seq:>4}  {when}  {event.actor}  {event.type}: {summary_line}")

@@ -1,0 +1,250 @@
+"""``crisis start``, ``resume``, ``status`` and ``close``: one session's life."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from crisiscli.cli.common import home, open_store, preferred_language
+from crisiscli.cli.output import echo, local_time, print_json
+
+if TYPE_CHECKING:
+    from crisiscli.engine import Prompter
+    from crisiscli.state import SessionState
+    from crisiscli.store import Store
+
+SessionArg = Annotated[
+    str | None,
+    typer.Argument(
+        metavar="[SESSION]",
+        help="Session id; the most recent open session when left out.",
+        show_default=False,
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print as JSON, for scripts.")]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("start")(start)
+    app.command("resume")(resume)
+    app.command("status")(status)
+    app.command("close")(close)
+
+
+def start(
+    playbook: Annotated[
+        str | None,
+        typer.Argument(
+            help="Playbook id or path to a .toml file (default: customer-outage).",
+            show_default=False,
+        ),
+    ] = None,
+    title: Annotated[
+        str | None,
+        typer.Option("--title", "-t", help="Short name of the crisis (default: the playbook's)."),
+    ] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", "-l", help="Playbook language: en or fr (default: $CRISIS_LANG)."),
+    ] = None,
+    answers: Annotated[
+        Path | None,
+        typer.Option(
+            "--answers",
+            "-a",
+            help="TOML file with an [answers] table keyed step_id.question_id; no prompts.",
+            dir_okay=False,
+        ),
+    ] = None,
+) -> None:
+    """Start a crisis session and walk its playbook step by step."""
+    from crisiscli.catalogue import DEFAULT_PLAYBOOK, find_playbook  # noqa: PLC0415
+    from crisiscli.clock import SystemClock, local_timezone_name  # noqa: PLC0415
+    from crisiscli.engine import default_actor, start_session, walk  # noqa: PLC0415
+    from crisiscli.messages import t  # noqa: PLC0415
+
+    language = _checked_language(preferred_language(lang))
+    chosen, source = find_playbook(
+        playbook or DEFAULT_PLAYBOOK, language=language, home=home(), cwd=Path.cwd()
+    )
+    if title is not None and not title.strip():
+        from crisiscli.errors import UsageError  # noqa: PLC0415
+
+        raise UsageError("--title is empty; expected a short name for the crisis")
+    clock, actor, zone = SystemClock(), default_actor(), local_timezone_name()
+    prompter = _prompter(chosen.language, answers, chosen)
+    if answers is not None:
+        _dry_run(chosen, prompter, clock=clock, zone=zone)
+    store = open_store()
+    state = start_session(
+        store,
+        chosen,
+        title=(title or chosen.title).strip(),
+        source=source,
+        clock=clock,
+        actor=actor,
+        timezone=zone,
+    )
+    _say(t("walk.started", state.language, session_id=state.session_id, title=state.title))
+    walk(store, state, prompter, clock=clock, actor=actor)
+    _finish(state)
+
+
+def resume(session: SessionArg = None) -> None:
+    """Continue a session at its first unanswered question."""
+    from crisiscli.clock import SystemClock  # noqa: PLC0415
+    from crisiscli.engine import default_actor, walk  # noqa: PLC0415
+    from crisiscli.messages import t  # noqa: PLC0415
+
+    store = open_store()
+    state = _load(store, session)
+    if state.is_closed:
+        from crisiscli.errors import SessionClosedError  # noqa: PLC0415
+
+        raise SessionClosedError(
+            f"session {state.session_id} is closed and accepts no more answers"
+        )
+    _say(t("walk.resumed", state.language, session_id=state.session_id, title=state.title))
+    prompter = _prompter(state.language, None, state.playbook)
+    walk(store, state, prompter, clock=SystemClock(), actor=default_actor())
+    _finish(state)
+
+
+def status(session: SessionArg = None, as_json: JsonOption = False) -> None:
+    """Show a session's progress, answers, computed values and timeline."""
+    from crisiscli.status import status_view  # noqa: PLC0415
+
+    view = status_view(_load(open_store(), session))
+    if as_json:
+        print_json(view)
+        return
+    _print_status(view)
+
+
+def close(
+    session: SessionArg = None,
+    resolution: Annotated[
+        str, typer.Option("--resolution", "-r", help="How the crisis was resolved, in a sentence.")
+    ] = "",
+) -> None:
+    """Record that the crisis is resolved; the session then accepts no more answers."""
+    from crisiscli.clock import SystemClock  # noqa: PLC0415
+    from crisiscli.engine import close_session, default_actor  # noqa: PLC0415
+
+    store = open_store()
+    state = close_session(
+        store,
+        _load(store, session),
+        resolution=resolution.strip(),
+        clock=SystemClock(),
+        actor=default_actor(),
+    )
+    assert state.closed_at is not None
+    echo(f"Session {state.session_id} closed at {local_time(state.closed_at, state.timezone)}.")
+
+
+def _load(store: Store, session: str | None) -> SessionState:
+    from crisiscli.engine import load_session  # noqa: PLC0415
+    from crisiscli.store import resolve_session  # noqa: PLC0415
+
+    return load_session(store, resolve_session(store, session).id)
+
+
+def _checked_language(language: str | None) -> str | None:
+    from crisiscli.playbook import LANGUAGES  # noqa: PLC0415
+
+    if language is not None and language not in LANGUAGES:
+        from crisiscli.errors import UsageError  # noqa: PLC0415
+
+        raise UsageError(
+            f"unknown language '{language}' (from --lang or CRISIS_LANG); expected en or fr"
+        )
+    return language
+
+
+def _prompter(language: str, answers: Path | None, playbook: Any) -> Prompter:
+    if answers is not None:
+        from crisiscli.scripted import ScriptedPrompter, load_answers  # noqa: PLC0415
+
+        return ScriptedPrompter(answers, load_answers(answers, playbook))
+    if sys.stdin.isatty():
+        from crisiscli.cli.prompters import RichPrompter  # noqa: PLC0415
+
+        return RichPrompter(language)
+    from crisiscli.cli.prompters import LinePrompter  # noqa: PLC0415
+
+    return LinePrompter(language)
+
+
+def _dry_run(playbook: Any, prompter: Prompter, *, clock: Any, zone: str) -> None:
+    """Walk the answers file in memory first: a broken file creates no session."""
+    from crisiscli.engine import start_session, walk  # noqa: PLC0415
+    from crisiscli.store.memory import MemoryStore  # noqa: PLC0415
+
+    memory = MemoryStore()
+    state = start_session(
+        memory, playbook, title="dry run", source="", clock=clock, actor="", timezone=zone
+    )
+    walk(memory, state, prompter, clock=clock, actor="")
+
+
+def _say(text: str) -> None:
+    """Progress for people: on stdout at a terminal, on stderr when scripted."""
+    echo(text, err=not sys.stdin.isatty())
+
+
+def _finish(state: SessionState) -> None:
+    from crisiscli.messages import t  # noqa: PLC0415
+
+    _say(t("walk.done", state.language, session_id=state.session_id))
+    sys.stdout.write(state.session_id + "\n")
+
+
+def _print_status(view: dict[str, Any]) -> None:
+    from crisiscli.answers import show_answer  # noqa: PLC0415
+
+    session, progress = view["session"], view["progress"]
+    zone, language = session["timezone"], session["language"]
+    playbook = session["playbook"]
+    echo(f"Session   {session['id']} ({session['status']})")
+    echo(f"Title     {session['title']}")
+    echo(f"Playbook  {playbook['id']} ({playbook['language']}): {playbook['title']}")
+    echo(f"Started   {local_time(session['started_at'], zone)} {zone} by {session['started_by']}")
+    if session["closed_at"]:
+        echo(f"Closed    {local_time(session['closed_at'], zone)}")
+    done = progress["steps_done"] + progress["steps_skipped"]
+    echo(
+        f"Progress  {done} of {progress['steps_total']} steps, "
+        f"{progress['questions_answered']} answers"
+    )
+    upcoming = progress["next"]
+    if upcoming and not session["closed_at"]:
+        echo(f"Next      {upcoming['key']}: {upcoming['prompt'] or upcoming['step']}")
+        echo(f"          continue with `crisis resume {session['id']}`")
+    echo()
+    echo("Steps")
+    marks = {"done": "✓", "skipped": "–", "current": "▶", "pending": " "}
+    for step in view["steps"]:
+        echo(f"  {marks[step['status']]} {step['title']} ({step['status']})")
+    if view["answers"]:
+        echo()
+        echo("Answers")
+        width = max(len(key) for key in view["answers"])
+        for key, value in view["answers"].items():
+            shown = show_answer(value, language).replace("\n", "\n" + " " * (width + 4))
+            echo(f"  {key:<{width}}  {shown}")
+    if view["computed"]:
+        echo()
+        echo("Computed")
+        for key, item in view["computed"].items():
+            shown = show_answer(item["value"], language) if item["error"] is None else item["error"]
+            echo(f"  {key}  {shown}")
+    echo()
+    echo("Timeline")
+    for entry in view["timeline"]:
+        when = local_time(entry["at"], zone)
+        summary = entry["summary"].replace("\n", " ⏎ ")
+        echo(f"  {when}  {entry['actor']}  {summary}")

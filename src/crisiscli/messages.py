@@ -1,0 +1,146 @@
+"""What the responder reads mid-crisis, in English and French.
+
+Messages are chosen by the session's language. Each entry has both languages;
+a test checks that no entry lacks one and that both use the same fields.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+MESSAGES: dict[str, dict[str, str]] = {
+    # Reasons an answer is refused; shown before the question is asked again.
+    "answer.required": {
+        "en": "an answer is required",
+        "fr": "une réponse est nécessaire",
+    },
+    "answer.too_long": {
+        "en": "the answer is longer than {limit:,} characters; shorten it",
+        "fr": "la réponse dépasse {limit:,} caractères ; raccourcissez-la",
+    },
+    "answer.single_line": {
+        "en": "expected a single line of text",
+        "fr": "une seule ligne de texte est attendue",
+    },
+    "answer.integer": {
+        "en": "expected a whole number, like 1000",
+        "fr": "un nombre entier est attendu, par exemple 1000",
+    },
+    "answer.number": {
+        "en": "expected a number, like 99.7",
+        "fr": "un nombre est attendu, par exemple 99,7",
+    },
+    "answer.min": {
+        "en": "expected {minimum} or more",
+        "fr": "une valeur supérieure ou égale à {minimum} est attendue",
+    },
+    "answer.max": {
+        "en": "expected {maximum} or less",
+        "fr": "une valeur inférieure ou égale à {maximum} est attendue",
+    },
+    "answer.score": {
+        "en": "expected a score from 0 to 10",
+        "fr": "une note de 0 à 10 est attendue",
+    },
+    "answer.confirm": {
+        "en": "expected yes or no",
+        "fr": "oui ou non est attendu",
+    },
+    "answer.choice": {
+        "en": "expected one of: {choices} (or its number)",
+        "fr": "une de ces valeurs est attendue : {choices} (ou son numéro)",
+    },
+    "answer.multichoice": {
+        "en": "expected some of: {choices}, separated by commas (or their numbers)",
+        "fr": "certaines de ces valeurs sont attendues : {choices}, séparées par des "
+        "virgules (ou leurs numéros)",
+    },
+    "answer.list": {
+        "en": "expected a list of items",
+        "fr": "une liste d'éléments est attendue",
+    },
+    "answer.datetime": {
+        "en": "expected a date and time like 2026-11-22 14:05, a time like 14:05, or 'now'",
+        "fr": "une date et une heure comme 2026-11-22 14:05, une heure comme 14:05, "
+        "ou « maintenant » sont attendues",
+    },
+    "answer.text": {
+        "en": "expected text",
+        "fr": "du texte est attendu",
+    },
+    # The walk through a playbook.
+    "walk.step": {
+        "en": "Step {number} of {total}: {title}",
+        "fr": "Étape {number} sur {total} : {title}",
+    },
+    "walk.checklist": {"en": "Checklist", "fr": "À faire"},
+    "walk.invalid": {
+        "en": "Not recorded: {reason}.",
+        "fr": "Non enregistré : {reason}.",
+    },
+    "walk.computed": {"en": "{key} = {value}", "fr": "{key} = {value}"},
+    "walk.not_computed": {
+        "en": "{key} could not be computed: it {reason}",
+        "fr": "{key} n'a pas pu être calculé : l'expression {reason}",
+    },
+    "walk.hint.multiline": {
+        "en": "(several lines; finish with a line holding a single dot)",
+        "fr": "(plusieurs lignes ; terminez par une ligne ne contenant qu'un point)",
+    },
+    "walk.hint.list": {
+        "en": "(one item per line; finish with an empty line)",
+        "fr": "(un élément par ligne ; terminez par une ligne vide)",
+    },
+    "walk.hint.optional": {
+        "en": "(optional: press Enter to skip)",
+        "fr": "(facultatif : appuyez sur Entrée pour passer)",
+    },
+    "walk.started": {
+        "en": "Session {session_id} started: {title}",
+        "fr": "Session {session_id} commencée : {title}",
+    },
+    "walk.resumed": {
+        "en": "Resuming session {session_id}: {title}",
+        "fr": "Reprise de la session {session_id} : {title}",
+    },
+    "walk.done": {
+        "en": "Every step of the playbook is recorded for session {session_id}. "
+        "Close it with `crisis close` once the customer is back to normal.",
+        "fr": "Toutes les étapes du playbook sont enregistrées pour la session {session_id}. "
+        "Clôturez-la avec `crisis close` quand le client a retrouvé un service normal.",
+    },
+    "walk.saved": {
+        "en": "saved; continue with `crisis resume {session_id}`",
+        "fr": "enregistré ; reprenez avec `crisis resume {session_id}`",
+    },
+    "walk.yes": {"en": "yes", "fr": "oui"},
+    "walk.no": {"en": "no", "fr": "non"},
+}
+
+
+def t(message_id: str, language: str, /, **fields: Any) -> str:
+    """The message ``message_id`` in ``language`` (English when that one is unknown)."""
+    entry = MESSAGES[message_id]
+    text = entry.get(language, entry["en"])
+    if language == "fr":
+        # French groups thousands with a narrow no-break space, not a comma.
+        fields = {k: _french_number(v) for k, v in fields.items()}
+        text = text.replace(":,}", "}")
+    return text.format(**fields)
+
+
+def _french_number(value: Any) -> Any:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return format_number(value, "fr")
+    return value
+
+
+def format_number(value: float, language: str) -> str:
+    """``1,000`` and ``99.7`` in English; ``1 000`` and ``99,7`` in French."""
+    if isinstance(value, int):
+        text = f"{value:,}"
+    else:
+        text = f"{value:,.10g}" if abs(value) < 1e15 else f"{value:.6g}"
+    if language == "fr":
+        text = text.replace(",", "\u202f").replace(".", ",")
+    return text

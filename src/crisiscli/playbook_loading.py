@@ -1,0 +1,267 @@
+"""Loading a playbook file: TOML, then shape (pydantic), then meaning.
+
+Every problem becomes a ``PlaybookError`` naming the file, the line (for TOML
+syntax) or the key path (``steps[2].questions[0].type``), what was expected,
+and a "did you mean" when a key or value looks misspelt.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from collections.abc import Callable
+from typing import Any, NoReturn, get_args
+
+from crisiscli.answers import InvalidAnswer, parse_answer
+from crisiscli.errors import PlaybookError, did_you_mean
+from crisiscli.expressions import FUNCTIONS, ExpressionError, parse
+from crisiscli.playbook import (
+    FORMAT_VERSION,
+    Cadence,
+    Language,
+    Phase,
+    Playbook,
+    PlaybookInfo,
+    Question,
+    QuestionType,
+    Step,
+)
+from crisiscli.tomlfile import read_toml
+
+PLAYBOOK_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+MAX_STEPS = 200
+MAX_QUESTIONS = 100
+MAX_TEXT = 20_000
+NUMERIC_TYPES = ("integer", "number")
+CHOICE_TYPES = ("choice", "multichoice")
+
+_Fail = Callable[[str, str], NoReturn]
+
+# The keys allowed in each table, found from the non-numeric parts of a key path.
+_TABLES: dict[tuple[str, ...], type] = {
+    (): Playbook,
+    ("playbook",): PlaybookInfo,
+    ("playbook", "cadence"): Cadence,
+    ("steps",): Step,
+    ("steps", "questions"): Question,
+}
+_ALLOWED_VALUES: dict[str, tuple[str, ...]] = {
+    "type": get_args(QuestionType),
+    "phase": get_args(Phase),
+    "language": get_args(Language),
+}
+_EXPECTED = {
+    "string_type": "expected text",
+    "int_type": "expected a whole number",
+    "int_parsing": "expected a whole number",
+    "int_from_float": "expected a whole number",
+    "float_type": "expected a number",
+    "float_parsing": "expected a number",
+    "bool_type": "expected true or false",
+    "bool_parsing": "expected true or false",
+    "list_type": "expected an array",
+    "dict_type": "expected a table",
+    "dataclass_type": "expected a table",
+    "dataclass_args_type": "expected a table",
+    "model_type": "expected a table",
+}
+
+
+def load_playbook(path: Path) -> Playbook:
+    """Read and check the playbook at ``path``."""
+    shown = str(path)
+    data = read_toml(path, PlaybookError)
+    playbook = _validate_shape(shown, data)
+    _check_meaning(shown, playbook)
+    return playbook
+
+
+def _validate_shape(file: str, data: dict[str, Any]) -> Playbook:
+    from pydantic import TypeAdapter, ValidationError  # noqa: PLC0415
+
+    try:
+        return TypeAdapter(Playbook).validate_python(data)
+    except ValidationError as exc:
+        problems = exc.errors(include_url=False)
+        path, problem = _describe(problems[0], data)
+        if len(problems) > 1:
+            others = len(problems) - 1
+            problem += f" (and {others} more problem{'s' if others > 1 else ''})"
+        raise PlaybookError(file, problem, path=path) from None
+
+
+def format_key_path(location: tuple[Any, ...]) -> str:
+    """``("steps", 2, "questions", 0, "type")`` as ``steps[2].questions[0].type``."""
+    text = ""
+    for part in location:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _describe(error: Any, data: dict[str, Any]) -> tuple[str, str]:
+    """A pydantic error as (key path, problem in plain words)."""
+    location = tuple(error["loc"])
+    kind = error["type"]
+    key = location[-1] if location else ""
+    parent = tuple(part for part in location[:-1] if isinstance(part, str))
+    if kind in ("unexpected_keyword_argument", "extra_forbidden"):
+        table = _TABLES.get(parent)
+        known = list(getattr(table, "__dataclass_fields__", {}))
+        return format_key_path(location), f"unknown key '{key}'{did_you_mean(str(key), known)}"
+    if kind in ("missing", "missing_keyword_argument", "missing_argument"):
+        return format_key_path(location), "is required but missing"
+    if kind == "literal_error":
+        allowed = _ALLOWED_VALUES.get(str(key), ())
+        got = error.get("input")
+        listing = ", ".join(f"'{value}'" for value in allowed)
+        hint = did_you_mean(got, allowed) if isinstance(got, str) else ""
+        return format_key_path(location), f"expected one of {listing}; got {got!r}{hint}"
+    if kind in _EXPECTED:
+        got = _toml_type(error.get("input"))
+        return format_key_path(location), f"{_EXPECTED[kind]}, got {got}"
+    return format_key_path(location), str(error["msg"]).lower()
+
+
+def _toml_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "a table"
+    return "a date or time" if value is not None else "nothing"
+
+
+def _check_meaning(file: str, playbook: Playbook) -> None:  # noqa: PLR0912
+    """Checks beyond shape: identifiers, references, bounds, defaults."""
+
+    def fail(path: str, problem: str) -> NoReturn:
+        raise PlaybookError(file, problem, path=path)
+
+    info = playbook.playbook
+    if not PLAYBOOK_ID.match(info.id):
+        fail("playbook.id", "expected lowercase letters, digits and dashes, like customer-outage")
+    if info.format != FORMAT_VERSION:
+        fail("playbook.format", f"expected {FORMAT_VERSION}, the only format version there is")
+    if not 1 <= info.cadence.update_every_minutes <= 1440:
+        fail("playbook.cadence.update_every_minutes", "expected minutes from 1 to 1440")
+    _check_text(fail, "playbook.title", info.title, limit=200)
+    _check_text(fail, "playbook.description", info.description, required=False)
+    if not playbook.steps:
+        fail("steps", "expected at least one step")
+    if len(playbook.steps) > MAX_STEPS:
+        fail("steps", f"expected at most {MAX_STEPS} steps")
+
+    known: list[str] = []  # keys an expression may read so far, in walking order
+    later = set(playbook.question_keys()) | {
+        f"{s.id}.{name}" for s in playbook.steps for name in s.compute
+    }
+    seen_steps: set[str] = set()
+    for s_index, step in enumerate(playbook.steps):
+        at = f"steps[{s_index}]"
+        if not IDENTIFIER.match(step.id):
+            fail(f"{at}.id", "expected lowercase letters, digits and underscores, like impact")
+        if step.id in seen_steps:
+            fail(f"{at}.id", f"the step id '{step.id}' is used twice")
+        seen_steps.add(step.id)
+        _check_text(fail, f"{at}.title", step.title, limit=200)
+        _check_text(fail, f"{at}.guidance", step.guidance, required=False)
+        for c_index, item in enumerate(step.checklist):
+            _check_text(fail, f"{at}.checklist[{c_index}]", item, limit=2000)
+        if step.when is not None:
+            _check_expression(fail, f"{at}.when", step.when, known, later)
+        if not step.questions:
+            fail(f"{at}.questions", "expected at least one question")
+        if len(step.questions) > MAX_QUESTIONS:
+            fail(f"{at}.questions", f"expected at most {MAX_QUESTIONS} questions")
+        step_known = list(known)
+        seen_questions: set[str] = set()
+        for q_index, question in enumerate(step.questions):
+            q_at = f"{at}.questions[{q_index}]"
+            if not IDENTIFIER.match(question.id):
+                fail(f"{q_at}.id", "expected lowercase letters, digits and underscores")
+            if question.id in seen_questions:
+                fail(f"{q_at}.id", f"the question id '{question.id}' is used twice in this step")
+            seen_questions.add(question.id)
+            _check_question(fail, q_at, question, step_known, later)
+            step_known.append(f"{step.id}.{question.id}")
+        for name, source in step.compute.items():
+            if not IDENTIFIER.match(name):
+                fail(f"{at}.compute.{name}", "expected a name of lowercase letters and digits")
+            if name in seen_questions:
+                fail(f"{at}.compute.{name}", f"'{name}' is already a question of this step")
+            _check_expression(fail, f"{at}.compute.{name}", source, step_known, later)
+            step_known.append(f"{step.id}.{name}")
+        known = step_known
+
+
+def _check_question(
+    fail: _Fail, at: str, question: Question, known: list[str], later: set[str]
+) -> None:
+    _check_text(fail, f"{at}.prompt", question.prompt, limit=2000)
+    _check_text(fail, f"{at}.help", question.help, required=False, limit=2000)
+    kind: QuestionType = question.type
+    if kind in CHOICE_TYPES:
+        if not question.choices:
+            fail(f"{at}.choices", f"a {kind} question needs a list of choices")
+        if len(set(question.choices)) != len(question.choices):
+            fail(f"{at}.choices", "each choice must appear once")
+        for index, choice in enumerate(question.choices):
+            if not choice.strip() or choice.strip().isdigit() or "," in choice:
+                fail(
+                    f"{at}.choices[{index}]",
+                    "expected a label that is not empty, not a number and has no comma",
+                )
+    elif question.choices:
+        fail(f"{at}.choices", f"choices only apply to choice and multichoice, not {kind}")
+    for bound in ("min", "max"):
+        if getattr(question, bound) is not None and kind not in NUMERIC_TYPES:
+            fail(f"{at}.{bound}", f"{bound} only applies to integer and number, not {kind}")
+    if question.min is not None and question.max is not None and question.min > question.max:
+        fail(f"{at}.max", "expected max to be at least min")
+    if question.default is not None:
+        try:
+            parse_answer(
+                question, question.default, language="en", zone=UTC, now=datetime.now(UTC)
+            )
+        except InvalidAnswer as refused:
+            fail(f"{at}.default", f"the default does not fit the question: {refused.reason}")
+    if question.when is not None:
+        _check_expression(fail, f"{at}.when", question.when, known, later)
+
+
+def _check_text(
+    fail: _Fail, at: str, text: str, *, required: bool = True, limit: int = MAX_TEXT
+) -> None:
+    if required and not text.strip():
+        fail(at, "expected some text, got an empty string")
+    if len(text) > limit:
+        fail(at, f"expected at most {limit:,} characters, got {len(text):,}")
+
+
+def _check_expression(
+    fail: _Fail, at: str, source: str, known: list[str], later: set[str]
+) -> None:
+    try:
+        expression = parse(source)
+    except ExpressionError as problem:
+        fail(at, f"the expression {problem}")
+        return
+    for reference in sorted(expression.references):
+        if reference in known:
+            continue
+        if reference in later:
+            fail(at, f"'{reference}' is answered later in the playbook; refer to earlier answers")
+        hint = did_you_mean(reference, known)
+        functions = ", ".join(sorted(FUNCTIONS))
+        fail(
+            at,
+            f"unknown answer '{reference}'{hint}; expressions read step_id.question_id "
+            f"or computed values and may call {functions}",
+        )

@@ -1,0 +1,145 @@
+"""A session's state, folded from its events; the one source every view reads.
+
+``fold`` is pure: the same events always give the same state. What is due
+next in the walk (``next_item``) is derived here too, so ``start``, ``resume``
+and ``status`` agree on it by construction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from crisiscli import events as ev
+from crisiscli.expressions import is_true, parse
+from crisiscli.playbook import Playbook, Question, Step, from_snapshot
+
+
+@dataclass(frozen=True)
+class Computed:
+    """A computed value, or why it could not be computed."""
+
+    value: Any
+    error: str | None
+
+
+@dataclass(frozen=True)
+class NextQuestion:
+    step_index: int
+    step: Step
+    question: Question
+
+    @property
+    def key(self) -> str:
+        return f"{self.step.id}.{self.question.id}"
+
+
+@dataclass(frozen=True)
+class NextComputation:
+    """A step whose questions are answered but whose values are not all computed."""
+
+    step_index: int
+    step: Step
+    names: list[str]
+
+
+@dataclass
+class SessionState:
+    session_id: str
+    playbook: Playbook
+    title: str
+    language: str
+    timezone: str
+    source: str
+    training: bool
+    started_at: datetime
+    started_by: str
+    answers: dict[str, Any] = field(default_factory=dict)
+    computed: dict[str, Computed] = field(default_factory=dict)
+    closed_at: datetime | None = None
+    resolution: str = ""
+    events: list[ev.Event] = field(default_factory=list)
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+    def values(self) -> dict[str, Any]:
+        """Answers and computed values together, as expressions see them."""
+        merged = dict(self.answers)
+        merged.update({key: c.value for key, c in self.computed.items()})
+        return merged
+
+    def apply(self, event: ev.Event) -> None:
+        """Fold one more event into the state."""
+        self.events.append(event)
+        payload = event.payload
+        if event.type == ev.ANSWER_RECORDED:
+            self.answers[payload["key"]] = payload["value"]
+        elif event.type == ev.VALUE_COMPUTED:
+            self.computed[payload["key"]] = Computed(payload["value"], payload.get("error"))
+        elif event.type == ev.SESSION_CLOSED:
+            self.closed_at = event.at
+            self.resolution = payload.get("resolution", "")
+        # Unknown types are kept in ``events`` (for the timeline) and otherwise
+        # ignored, so that an older crisiscli can still read a newer journal.
+
+    def step_applies(self, step: Step) -> bool:
+        return step.when is None or is_true(parse(step.when), self.values())
+
+    def question_applies(self, question: Question) -> bool:
+        return question.when is None or is_true(parse(question.when), self.values())
+
+    def next_item(self) -> NextQuestion | NextComputation | None:
+        """The first unanswered question or uncomputed value, in walking order."""
+        for index, step in enumerate(self.playbook.steps):
+            if not self.step_applies(step):
+                continue
+            for question in step.questions:
+                key = f"{step.id}.{question.id}"
+                if key not in self.answers and self.question_applies(question):
+                    return NextQuestion(index, step, question)
+            missing = [name for name in step.compute if f"{step.id}.{name}" not in self.computed]
+            if missing:
+                return NextComputation(index, step, missing)
+        return None
+
+    def step_statuses(self) -> list[tuple[Step, str]]:
+        """Each step with ``done``, ``skipped``, ``current`` or ``pending``."""
+        upcoming = self.next_item()
+        current = upcoming.step_index if upcoming else len(self.playbook.steps)
+        statuses: list[tuple[Step, str]] = []
+        for index, step in enumerate(self.playbook.steps):
+            if index < current:
+                statuses.append((step, "done" if self.step_applies(step) else "skipped"))
+            elif index == current:
+                statuses.append((step, "current"))
+            else:
+                statuses.append((step, "pending"))
+        return statuses
+
+
+def fold(events: Iterable[ev.Event]) -> SessionState:
+    """The state of a session from its events (the first must be ``session_started``)."""
+    iterator = iter(events)
+    first = next(iterator, None)
+    if first is None or first.type != ev.SESSION_STARTED:
+        raise ValueError("a session journal must begin with session_started")
+    payload = first.payload
+    state = SessionState(
+        session_id=first.session_id,
+        playbook=from_snapshot(payload["playbook"]),
+        title=payload["title"],
+        language=payload["language"],
+        timezone=payload["timezone"],
+        source=payload["source"],
+        training=bool(payload.get("training", False)),
+        started_at=first.at,
+        started_by=first.actor,
+        events=[first],
+    )
+    for event in iterator:
+        state.apply(event)
+    return state

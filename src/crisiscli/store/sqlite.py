@@ -1,0 +1,187 @@
+"""The embedded store: one SQLite file, write-ahead logged, fully synchronous.
+
+Durability choices, each on purpose:
+
+* ``journal_mode=WAL`` and ``synchronous=FULL``: a committed event survives a
+  crash of the process or of the machine.
+* One ``BEGIN IMMEDIATE`` transaction per event: the sequence number is read
+  and written under the write lock, so concurrent writers never collide.
+* ``busy_timeout``: a second writer waits for the lock instead of failing.
+* Triggers refuse ``UPDATE`` and ``DELETE``: the journal is append-only.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from crisiscli.errors import SessionClosedError, StoreError, UsageError
+from crisiscli.events import SESSION_CLOSED, SESSION_STARTED, Event
+from crisiscli.store import SessionSummary
+
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_MS = 30_000
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    session_id TEXT NOT NULL,
+    seq INTEGER NOT NULL CHECK (seq > 0),
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    type TEXT NOT NULL,
+    payload TEXT NOT NULL CHECK (json_valid(payload)),
+    PRIMARY KEY (session_id, seq)
+);
+CREATE INDEX IF NOT EXISTS events_by_type ON events (type, session_id);
+CREATE TRIGGER IF NOT EXISTS events_no_update BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS events_no_delete BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+"""
+
+
+class SQLiteStore:
+    """A ``Store`` in one SQLite file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # Autocommit mode: transactions are opened explicitly, one per event.
+            self._db = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+            self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = FULL")
+            self._migrate()
+        except (sqlite3.Error, OSError) as exc:
+            raise self._failure("open", exc) from exc
+
+    def _migrate(self) -> None:
+        (version,) = self._db.execute("PRAGMA user_version").fetchone()
+        if version > SCHEMA_VERSION:
+            raise UsageError(
+                f"{self.path} was written by a newer crisiscli (journal version {version}); "
+                "upgrade crisiscli to read it"
+            )
+        if version < SCHEMA_VERSION:
+            # executescript commits any open transaction first, so the script
+            # carries its own; IF NOT EXISTS makes a concurrent first use harmless.
+            self._db.executescript(
+                f"BEGIN IMMEDIATE; {_SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+            )
+
+    def _failure(self, action: str, exc: BaseException) -> StoreError:
+        text = str(exc)
+        if isinstance(exc, sqlite3.Error):
+            code = getattr(exc, "sqlite_errorname", "")
+            if code == "SQLITE_FULL" or "disk is full" in text:
+                text = "the disk is full; free some space and try again"
+            elif code.startswith("SQLITE_IOERR") or "disk I/O error" in text:
+                text = "the disk reported an I/O error"
+            elif code.startswith("SQLITE_BUSY") or "locked" in text:
+                text = "another process held the journal locked for too long"
+            elif code.startswith("SQLITE_CORRUPT") or code == "SQLITE_NOTADB":
+                text = "the file is not a readable crisiscli journal"
+        elif isinstance(exc, OSError) and exc.strerror:
+            text = exc.strerror[0].lower() + exc.strerror[1:]
+        return StoreError(f"could not {action} the journal {self.path}: {text}")
+
+    def append(
+        self,
+        session_id: str,
+        type: str,
+        payload: dict[str, Any],
+        *,
+        actor: str,
+        at: datetime,
+        new_session: bool = False,
+        refuse_if_closed: bool = False,
+    ) -> Event:
+        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                seq = self._next_seq(session_id, new_session, refuse_if_closed)
+                self._db.execute(
+                    "INSERT INTO events (session_id, seq, at, actor, type, payload) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    (session_id, seq, at.isoformat(), actor, type, body),
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:
+            raise self._failure("write to", exc) from exc
+        return Event(session_id, seq, at, actor, type, payload)
+
+    def _next_seq(self, session_id: str, new_session: bool, refuse_if_closed: bool) -> int:
+        row = self._db.execute(
+            "SELECT COALESCE(MAX(seq), 0), "
+            "EXISTS (SELECT 1 FROM events WHERE session_id = ? AND type = ?) "
+            "FROM events WHERE session_id = ?",
+            (session_id, SESSION_CLOSED, session_id),
+        ).fetchone()
+        last, closed = int(row[0]), bool(row[1])
+        if new_session and last:
+            raise UsageError(f"a session with id {session_id} already exists")
+        if not new_session and not last:
+            raise UsageError(f"no session '{session_id}' in this store")
+        if refuse_if_closed and closed:
+            raise SessionClosedError(
+                f"session {session_id} is closed and accepts no more answers"
+            )
+        return last + 1
+
+    def events(self, session_id: str) -> list[Event]:
+        try:
+            rows = self._db.execute(
+                "SELECT seq, at, actor, type, payload FROM events "
+                "WHERE session_id = ? ORDER BY seq",
+                (session_id,),
+            ).fetchall()
+        except sqlite3.Error as exc:
+            raise self._failure("read", exc) from exc
+        return [
+            Event(session_id, seq, datetime.fromisoformat(at), actor, kind, json.loads(payload))
+            for seq, at, actor, kind, payload in rows
+        ]
+
+    def sessions(self) -> list[SessionSummary]:
+        try:
+            rows = self._db.execute(
+                """
+                SELECT s.session_id, s.at,
+                       json_extract(s.payload, '$.playbook_id'),
+                       json_extract(s.payload, '$.title'),
+                       json_extract(s.payload, '$.language'),
+                       json_extract(s.payload, '$.training'),
+                       (SELECT MIN(c.at) FROM events c
+                         WHERE c.session_id = s.session_id AND c.type = ?)
+                  FROM events s
+                 WHERE s.type = ?
+                 ORDER BY s.at, s.session_id
+                """,
+                (SESSION_CLOSED, SESSION_STARTED),
+            ).fetchall()
+        except sqlite3.Error as exc:
+            raise self._failure("read", exc) from exc
+        return [
+            SessionSummary(
+                id=sid,
+                playbook_id=playbook_id,
+                title=title,
+                language=language,
+                started_at=datetime.fromisoformat(started),
+                closed_at=datetime.fromisoformat(closed) if closed else None,
+                training=bool(training),
+            )
+            for sid, started, playbook_id, title, language, training, closed in rows
+        ]
+
+    def close(self) -> None:
+        self._db.close()

@@ -1,0 +1,55 @@
+"""Reading a TOML file the user gave us, with errors that say where.
+
+Used for playbooks and answers files alike: a size cap, strict UTF-8, and
+TOML syntax errors reported with their line.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from crisiscli.errors import InvalidFileError
+
+MAX_FILE_BYTES = 1024 * 1024
+
+_LINE = re.compile(r"^(?P<message>.*?)\s*\(at line (?P<line>\d+), column (?P<column>\d+)\)$")
+
+
+def read_toml(
+    path: Path,
+    error: type[InvalidFileError] = InvalidFileError,
+    *,
+    max_bytes: int = MAX_FILE_BYTES,
+) -> dict[str, Any]:
+    """Parse ``path`` or raise ``error`` naming the file and the line."""
+    import tomllib  # noqa: PLC0415 - only commands that read TOML pay for it
+
+    shown = str(path)
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except FileNotFoundError:
+        raise error(shown, "no such file") from None
+    except IsADirectoryError:
+        raise error(shown, "is a folder, expected a TOML file") from None
+    except OSError as exc:
+        raise error(shown, f"cannot be read ({exc.strerror or exc})") from None
+    if len(data) > max_bytes:
+        raise error(shown, f"is larger than {max_bytes // 1024} KiB, the limit for such files")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise error(shown, "is not valid UTF-8 text", line=line) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = _LINE.match(str(exc))
+        if match:
+            problem = match["message"][0].lower() + match["message"][1:]
+            raise error(shown, f"invalid TOML: {problem}", line=int(match["line"])) from None
+        raise error(shown, f"invalid TOML: {exc}") from None
+    except RecursionError:
+        raise error(shown, "invalid TOML: nested too deeply") from None
