@@ -1,0 +1,253 @@
+"""Whole-command transcripts through typer's CliRunner (stdin is a pipe here)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from crisiscli.cli.app import app
+
+from .conftest import MINI_PLAYBOOK
+
+Write = Callable[[str, str], Path]
+
+
+def run(runner: CliRunner, *args: str, input: str | None = None) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args), input=input)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def session_ids(runner: CliRunner) -> list[str]:
+    code, out, _ = run(runner, "sessions", "list", "--json")
+    assert code == 0
+    return [s["id"] for s in json.loads(out)]
+
+
+def test_piped_start_records_every_answer(runner: CliRunner, write: Write) -> None:
+    write("mini.toml", MINI_PLAYBOOK)
+    code, out, err = run(
+        runner, "start", "mini.toml", "--title", "APPLI crash",
+        input="3\n1 000\nyes\nTIM\nfirst line\nsecond line\n.\n",
+    )
+    assert code == 0, err
+    (session_id,) = session_ids(runner)
+    assert out == session_id + "\n"
+    assert err.splitlines() == [
+        f"Session {session_id} started: APPLI crash",
+        "Step 1 of 2: Quantify the impact",
+        "How many users are affected?",
+        "How many users in total?",
+        "impact.working_pct = 99.7",
+        "Step 2 of 2: Set limits",
+        "Is a contact abusive? [y/n]",
+        "Who?",
+        "Notes",
+        f"Every step of the playbook is recorded for session {session_id}. "
+        "Close it with `crisis close` once the customer is back to normal.",
+    ]
+    code, out, _ = run(runner, "status", "--json")
+    view = json.loads(out)
+    assert view["answers"] == {
+        "impact.affected": 3,
+        "impact.total": 1000,
+        "limits.abusive": True,
+        "limits.who": "TIM",
+        "limits.notes": "first line\nsecond line",
+    }
+    assert view["computed"] == {"impact.working_pct": {"value": 99.7, "error": None}}
+    assert view["progress"]["complete"] is True
+    assert view["session"]["title"] == "APPLI crash"
+    assert [e["type"] for e in view["timeline"]].count("answer_recorded") == 5
+
+
+def test_a_refused_piped_answer_names_the_line_and_keeps_earlier_answers(
+    runner: CliRunner, write: Write
+) -> None:
+    write("mini.toml", MINI_PLAYBOOK)
+    code, _, err = run(runner, "start", "mini.toml", input="3\nlots\n")
+    assert code == 2
+    assert err.splitlines()[-1] == (
+        "crisis: error: standard input, line 2: answer to impact.total: "
+        "expected a whole number, like 1000"
+    )
+    code, out, _ = run(runner, "status", "--json")
+    assert json.loads(out)["answers"] == {"impact.affected": 3}
+
+
+def test_end_of_input_exits_130_and_resume_continues(runner: CliRunner, write: Write) -> None:
+    write("mini.toml", MINI_PLAYBOOK)
+    code, _, err = run(runner, "start", "mini.toml", input="3\n")
+    (session_id,) = session_ids(runner)
+    assert code == 130
+    assert err.splitlines()[-1] == (
+        f"crisis: interrupted: saved; continue with `crisis resume {session_id}`"
+    )
+    code, out, err = run(runner, "resume", input="1000\nno\n.\n")
+    assert code == 0, err
+    assert out == session_id + "\n"
+    assert err.splitlines()[:2] == [
+        f"Resuming session {session_id}: Mini outage",
+        "Step 1 of 2: Quantify the impact",
+    ]
+    code, out, _ = run(runner, "status", session_id, "--json")
+    assert json.loads(out)["answers"]["impact.total"] == 1000
+
+
+def test_answers_file_runs_without_prompting(runner: CliRunner, write: Write) -> None:
+    write("mini.toml", MINI_PLAYBOOK)
+    write(
+        "answers.toml",
+        """
+        [answers]
+        "impact.affected" = 3
+        "impact.total" = "1,000"
+        "limits.abusive" = false
+        """,
+    )
+    code, out, err = run(runner, "start", "mini.toml", "--answers", "answers.toml")
+    assert code == 0, err
+    (session_id,) = session_ids(runner)
+    assert out == session_id + "\n"
+    code, out, _ = run(runner, "status", "--json")
+    assert json.loads(out)["answers"] == {
+        "impact.affected": 3,
+        "impact.total": 1000,
+        "limits.abusive": False,
+        "limits.notes": None,
+    }
+
+
+@pytest.mark.parametrize(
+    ("answers", "message"),
+    [
+        (
+            '"impact.affected" = 3\n',
+            "answers.toml, at answers.\"impact.total\": no answer for the question "
+            "'How many users in total?'",
+        ),
+        (
+            '"impact.affected" = "lots"\n',
+            'answers.toml, at answers."impact.affected": expected a whole number, like 1000',
+        ),
+        (
+            '"impact.afected" = 3\n',
+            "answers.toml, at answers.\"impact.afected\": 'impact.afected' is not a question "
+            "of playbook 'mini' (did you mean 'impact.affected'?)",
+        ),
+    ],
+)
+def test_a_broken_answers_file_exits_2_and_creates_no_session(
+    runner: CliRunner, write: Write, answers: str, message: str
+) -> None:
+    write("mini.toml", MINI_PLAYBOOK)
+    write("answers.toml", "[answers]\n" + answers)
+    code, out, err = run(runner, "start", "mini.toml", "--answers", "answers.toml")
+    assert code == 2
+    assert out == ""
+    assert err == f"crisis: error: {message}\n"
+    assert session_ids(runner) == []
+
+
+def test_invalid_playbook_exits_2_without_traceback(runner: CliRunner, write: Write) -> None:
+    write("bad.toml", MINI_PLAYBOOK.replace('type = "integer"', 'type = "integr"', 1))
+    code, _, err = run(runner, "playbooks", "validate", "bad.toml")
+    assert code == 2
+    assert "Traceback" not in err
+    assert err.startswith("crisis: error: bad.toml, at steps[0].questions[0].type: expected one of")
+    assert err.endswith("got 'integr' (did you mean 'integer'?)\n")
+    code, _, err = run(runner, "start", "bad.toml")
+    assert code == 2 and "did you mean 'integer'" in err
+
+
+def test_crisis_debug_shows_the_traceback(
+    runner: CliRunner, write: Write, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write("bad.toml", "[[steps]\n")
+    monkeypatch.setenv("CRISIS_DEBUG", "1")
+    result = runner.invoke(app, ["playbooks", "validate", "bad.toml"])
+    assert type(result.exception).__name__ == "PlaybookError"
+
+
+def test_unknown_session_and_no_open_session(runner: CliRunner, write: Write) -> None:
+    code, _, err = run(runner, "status")
+    assert (code, err) == (
+        2,
+        "crisis: error: there is no open session; start one with `crisis start` "
+        "or name one from `crisis sessions list`\n",
+    )
+    code, _, err = run(runner, "status", "20261122-1405-abcdef")
+    assert (code, err) == (2, "crisis: error: no session '20261122-1405-abcdef' in this store\n")
+    code, _, err = run(runner, "resume", "../../etc/passwd")
+    assert code == 2
+    assert err == (
+        "crisis: error: '../../etc/passwd' is not a session id; expected something like "
+        "20261122-1405-k3m9qz (see `crisis sessions list`)\n"
+    )
+
+
+def test_close_then_resume_is_refused(runner: CliRunner, write: Write) -> None:
+    write("mini.toml", MINI_PLAYBOOK)
+    run(runner, "start", "mini.toml", input="3\n")
+    (session_id,) = session_ids(runner)
+    code, out, _ = run(runner, "close", session_id, "--resolution", "feature disabled")
+    assert code == 0
+    assert out.startswith(f"Session {session_id} closed at 2")
+    code, _, err = run(runner, "resume", session_id)
+    assert (code, err) == (
+        2, f"crisis: error: session {session_id} is closed and accepts no more answers\n"
+    )
+    code, out, _ = run(runner, "sessions", "list", "--json")
+    (listed,) = json.loads(out)
+    assert listed["status"] == "closed" and listed["playbook"] == "mini"
+    code, out, _ = run(runner, "status", session_id, "--json")
+    assert json.loads(out)["session"]["resolution"] == "feature disabled"
+
+
+def test_status_text_view(runner: CliRunner, write: Write) -> None:
+    write("mini.toml", MINI_PLAYBOOK)
+    run(runner, "start", "mini.toml", "--title", "APPLI crash", input="3\n1000\n")
+    code, out, _ = run(runner, "status")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].startswith("Session   ") and lines[0].endswith(" (open)")
+    assert lines[1] == "Title     APPLI crash"
+    assert lines[2] == "Playbook  mini (en): Mini outage"
+    assert "Progress  1 of 2 steps, 2 answers" in lines
+    assert "Next      limits.abusive: Is a contact abusive?" in lines
+    assert "  impact.total     1,000" in lines
+    assert "  impact.working_pct  99.7" in lines
+
+
+def test_control_characters_in_answers_are_neutralised(runner: CliRunner, write: Write) -> None:
+    write("mini.toml", MINI_PLAYBOOK)
+    run(runner, "start", "mini.toml", input="3\n1000\nyes\n\x1b]0;owned\x07TIM\x1b[2J\n.\n")
+    code, out, _ = run(runner, "status")
+    assert "\x1b" not in out
+    assert "\\x1b]0;owned\\x07TIM\\x1b[2J" in out
+
+
+def test_sessions_show(runner: CliRunner, write: Write) -> None:
+    write("mini.toml", MINI_PLAYBOOK)
+    run(runner, "start", "mini.toml", input="3\n1000\n")
+    (session_id,) = session_ids(runner)
+    code, out, _ = run(runner, "sessions", "show", session_id, "--json")
+    data = json.loads(out)
+    assert [e["seq"] for e in data["events"]] == [1, 2, 3, 4]
+    assert data["events"][0]["payload"]["playbook"]["playbook"]["id"] == "mini"
+    code, out, _ = run(runner, "sessions", "show", session_id)
+    assert "4 events" in out
+    assert "answer_recorded: impact.total = 1,000" in out
+
+
+def test_unknown_language_and_playbook(runner: CliRunner) -> None:
+    code, _, err = run(runner, "start", "--lang", "de")
+    assert (code, err) == (
+        2, "crisis: error: unknown language 'de' (from --lang or CRISIS_LANG); expected en or fr\n"
+    )
+    code, _, err = run(runner, "start", "custmer-outage")
+    assert code == 2
+    assert err.startswith("crisis: error: no playbook named 'custmer-outage' (did you mean")
