@@ -26,8 +26,16 @@ def refused(raw: Any, language: str = "en", **question: Any) -> str:
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("1000", 1000), ("1 000", 1000), ("1,000", 1000), ("1\u202f000", 1000), (" 3 ", 3),
-     (3, 3), (3.0, 3), ("-2", -2)],
+    [
+        ("1000", 1000),
+        ("1 000", 1000),
+        ("1,000", 1000),
+        ("1\u202f000", 1000),
+        (" 3 ", 3),
+        (3, 3),
+        (3.0, 3),
+        ("-2", -2),
+    ],
 )
 def test_integer(raw: Any, expected: int) -> None:
     assert ask(raw, type="integer") == expected

@@ -48,7 +48,12 @@ def setup(
     store = SQLiteStore(tmp_path / "crisis.db")
     playbook = load_playbook(write("mini.toml", MINI_PLAYBOOK))
     state = start_session(
-        store, playbook, title="APPLI crash", source="test", clock=clock, actor="me@here",
+        store,
+        playbook,
+        title="APPLI crash",
+        source="test",
+        clock=clock,
+        actor="me@here",
         timezone="Europe/Paris",
     )
     return store, state
@@ -101,8 +106,11 @@ def test_conditions_skip_steps_and_questions(
     assert again.next_item() is None
     assert [status for _, status in again.step_statuses()] == ["done", "skipped"]
 
-    store2, state2 = store, start_session(
-        store, state.playbook, title="t", source="s", clock=clock, actor="me", timezone="UTC"
+    store2, state2 = (
+        store,
+        start_session(
+            store, state.playbook, title="t", source="s", clock=clock, actor="me", timezone="UTC"
+        ),
     )
     walk(store2, state2, FakePrompter(["1", "10", "no", ""]), clock=clock, actor="me")
     assert "limits.who" not in load_session(store2, state2.session_id).answers
@@ -116,8 +124,13 @@ def test_a_failed_computation_is_recorded_with_its_reason(
     )
     store = SQLiteStore(tmp_path / "c.db")
     state = start_session(
-        store, load_playbook(write("m.toml", text)), title="t", source="s", clock=clock,
-        actor="me", timezone="UTC",
+        store,
+        load_playbook(write("m.toml", text)),
+        title="t",
+        source="s",
+        clock=clock,
+        actor="me",
+        timezone="UTC",
     )
     prompter = FakePrompter(["0", "0"])
     walk(store, state, prompter, clock=clock, actor="me")
@@ -144,10 +157,20 @@ def test_a_crash_between_answer_and_computation_computes_on_resume(
     setup: tuple[SQLiteStore, Any], clock: FixedClock
 ) -> None:
     store, state = setup
-    store.append(state.session_id, "answer_recorded", {"key": "impact.affected", "value": 3},
-                 actor="me", at=clock.now())
-    store.append(state.session_id, "answer_recorded", {"key": "impact.total", "value": 1000},
-                 actor="me", at=clock.now())
+    store.append(
+        state.session_id,
+        "answer_recorded",
+        {"key": "impact.affected", "value": 3},
+        actor="me",
+        at=clock.now(),
+    )
+    store.append(
+        state.session_id,
+        "answer_recorded",
+        {"key": "impact.total", "value": 1000},
+        actor="me",
+        at=clock.now(),
+    )
     prompter = FakePrompter(["no", ""])
     walk(store, load_session(store, state.session_id), prompter, clock=clock, actor="me")
     assert prompter.log[0] == "computed impact.working_pct=99.7 error=None"

@@ -19,14 +19,27 @@ def test_installed_wheel_lists_the_built_in_playbooks_in_both_languages(tmp_path
     dist = tmp_path / "dist"
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(dist), str(REPO)],
-        check=True, capture_output=True, timeout=300,
+        check=True,
+        capture_output=True,
+        timeout=300,
     )
     (wheel,) = dist.glob("crisiscli-*.whl")
     target = tmp_path / "site"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "--quiet", "--target",
-         str(target), str(wheel)],
-        check=True, capture_output=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "--quiet",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
     )
     assert (target / "crisiscli" / "playbooks").is_dir()
     assert (target / "crisiscli" / "templates").is_dir()
@@ -34,9 +47,20 @@ def test_installed_wheel_lists_the_built_in_playbooks_in_both_languages(tmp_path
     elsewhere.mkdir()
     env = dict(os.environ, PYTHONPATH=str(target), CRISIS_HOME=str(tmp_path / "home"))
     result = subprocess.run(
-        [sys.executable, "-c", "from crisiscli.cli import main; main()",
-         "playbooks", "list", "--json"],
-        cwd=elsewhere, env=env, capture_output=True, text=True, check=True, timeout=60,
+        [
+            sys.executable,
+            "-c",
+            "from crisiscli.cli import main; main()",
+            "playbooks",
+            "list",
+            "--json",
+        ],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
     )
     listed = json.loads(result.stdout)
     assert all(Path(e["path"]).is_relative_to(target) for e in listed)

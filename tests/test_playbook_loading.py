@@ -72,8 +72,7 @@ CASES: list[tuple[str, str, str]] = [
     (
         "several-problems",
         HEAD + STEP.replace('prompt = "How many?"', "prompt = 3\nmni = 1"),
-        "p.toml, at steps[0].questions[0].prompt: expected text, got a number "
-        "(and 1 more problem)",
+        "p.toml, at steps[0].questions[0].prompt: expected text, got a number (and 1 more problem)",
     ),
     (
         "bad-playbook-id",
@@ -123,7 +122,7 @@ CASES: list[tuple[str, str, str]] = [
     ),
     (
         "python-internals",
-        HEAD + STEP + "[steps.compute]\nx = \"impact.affected.__class__\"\n",
+        HEAD + STEP + '[steps.compute]\nx = "impact.affected.__class__"\n',
         "p.toml, at steps[0].compute.x: the expression uses 'impact.affected.__class__'; "
         "only step_id.question_id is allowed",
     ),

@@ -28,7 +28,12 @@ sys.__stderr__.write("MODULES " + json.dumps([m for m in heavy if m in sys.modul
 def loaded(args: list[str], stdin: str = "") -> list[str]:
     result = subprocess.run(
         [sys.executable, "-c", PROBE, json.dumps(args)],
-        input=stdin, env=cli_env(), capture_output=True, text=True, timeout=60,
+        input=stdin,
+        env=cli_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     line = next(x for x in result.stderr.splitlines() if x.startswith("MODULES "))
     return list(json.loads(line.removeprefix("MODULES ")))
@@ -39,7 +44,12 @@ def a_session(write: Callable[[str, str], Path]) -> None:
     write("mini.toml", MINI_PLAYBOOK)
     subprocess.run(
         [sys.executable, "-m", "crisiscli", "start", "mini.toml"],
-        input="3\n1000\n", env=cli_env(), capture_output=True, text=True, timeout=60,
+        input="3\n1000\n",
+        env=cli_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 

@@ -79,7 +79,11 @@ def test_sessions_are_summarised_from_the_journal(tmp_path: Path) -> None:
     store.append(SID, "session_closed", {"resolution": "fixed"}, actor="a", at=later)
     first, second = store.sessions()
     assert (first.id, first.status, first.closed_at) == (SID, "closed", later)
-    assert (second.id, second.status, second.playbook_id) == ("20261122-1600-zzz999", "open", "mini")
+    assert (second.id, second.status, second.playbook_id) == (
+        "20261122-1600-zzz999",
+        "open",
+        "mini",
+    )
     assert resolve_session(store, None).id == "20261122-1600-zzz999"
     assert resolve_session(store, SID).id == SID
 

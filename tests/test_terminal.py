@@ -22,11 +22,14 @@ pytestmark = pytest.mark.slow
 def spawn(*args: str) -> pexpect.spawn:
     env = cli_env()
     env["TERM"] = "xterm-256color"
-    child = pexpect.spawn(
-        sys.executable, ["-m", "crisiscli", *args], env=env, encoding="utf-8", timeout=20,
+    return pexpect.spawn(
+        sys.executable,
+        ["-m", "crisiscli", *args],
+        env=env,
+        encoding="utf-8",
+        timeout=20,
         dimensions=(40, 120),
     )
-    return child
 
 
 def answers_in_journal(home: Path) -> dict[str, object]:
@@ -42,7 +45,10 @@ def answers_in_journal(home: Path) -> dict[str, object]:
 def crisis_json(*args: str) -> object:
     out = subprocess.run(
         [sys.executable, "-m", "crisiscli", *args, "--json"],
-        env=cli_env(), capture_output=True, text=True, check=True,
+        env=cli_env(),
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     return json.loads(out)
 

@@ -56,11 +56,9 @@ def parse_answer(
             raise InvalidAnswer(t("answer.too_long", language, limit=MAX_ANSWER_LENGTH))
         if question.type != "multiline":
             raw = raw.strip()
-    if raw is None or raw == "" or raw == []:
+    if raw is None or raw in ("", []):
         if question.default is not None and raw is not None:
-            return parse_answer(
-                question, question.default, language=language, zone=zone, now=now
-            )
+            return parse_answer(question, question.default, language=language, zone=zone, now=now)
         if not question.required:
             return None
         raise InvalidAnswer(t("answer.required", language))

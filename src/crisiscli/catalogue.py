@@ -124,7 +124,7 @@ def find_playbook(
         )
     if language is None:
         # Without a language asked for, English first, then the others in order.
-        order = {lang: index for index, lang in enumerate(LANGUAGES)}
+        order: dict[str, int] = {lang: index for index, lang in enumerate(LANGUAGES)}
         wanted.sort(key=lambda e: order.get(e.language, len(order)))
     entry = wanted[0]
     return load_playbook(entry.path), f"{entry.origin}:{entry.path.name}"

@@ -52,7 +52,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "float": float,
     "str": str,
     "sum": sum,
-    "answered": lambda value: value is not None and value != "" and value != [],
+    "answered": lambda value: value is not None and value not in ("", []),
 }
 
 _BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
@@ -114,7 +114,7 @@ def parse(source: str) -> Expression:
     return Expression(source=source, tree=tree, references=frozenset(references))
 
 
-def _check(node: ast.AST, references: set[str], depth: int) -> None:  # noqa: PLR0912
+def _check(node: ast.AST, references: set[str], depth: int) -> None:
     if depth > MAX_DEPTH:
         raise ExpressionError(f"nests deeper than {MAX_DEPTH} levels")
     children: list[ast.AST]
@@ -221,7 +221,7 @@ def _checked(value: Any) -> Any:
     raise ExpressionError(f"gives a value of type {type(value).__name__}")
 
 
-def _eval(node: ast.AST, values: Mapping[str, Any]) -> Any:  # noqa: PLR0911
+def _eval(node: ast.AST, values: Mapping[str, Any]) -> Any:
     if isinstance(node, ast.Constant):
         return node.value
     if isinstance(node, ast.Name):
@@ -273,8 +273,8 @@ def _guard_size(op: ast.operator, left: Any, right: Any) -> None:
         raise ExpressionError("raises to a power above 100")
     if isinstance(op, ast.Mult):
         for seq, count in ((left, right), (right, left)):
-            if isinstance(seq, str | list) and isinstance(count, int):
-                if len(seq) * count > MAX_SEQUENCE:
-                    raise ExpressionError(f"builds a sequence longer than {MAX_SEQUENCE}")
+            sized = isinstance(seq, str | list) and isinstance(count, int)
+            if sized and len(seq) * count > MAX_SEQUENCE:
+                raise ExpressionError(f"builds a sequence longer than {MAX_SEQUENCE}")
     if isinstance(op, ast.Mod) and isinstance(left, str):
         raise ExpressionError(f"uses '{_SYMBOLS[ast.Mod]}' on text, which is not allowed")

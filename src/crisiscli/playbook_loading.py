@@ -8,9 +8,9 @@ and a "did you mean" when a key or value looks misspelt.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from collections.abc import Callable
 from typing import Any, NoReturn, get_args
 
 from crisiscli.answers import InvalidAnswer, parse_answer
@@ -138,12 +138,17 @@ def _toml_type(value: Any) -> str:
     return "a date or time" if value is not None else "nothing"
 
 
-def _check_meaning(file: str, playbook: Playbook) -> None:  # noqa: PLR0912
+def _check_meaning(file: str, playbook: Playbook) -> None:
     """Checks beyond shape: identifiers, references, bounds, defaults."""
 
     def fail(path: str, problem: str) -> NoReturn:
         raise PlaybookError(file, problem, path=path)
 
+    _check_info(fail, playbook)
+    _check_steps(fail, playbook)
+
+
+def _check_info(fail: _Fail, playbook: Playbook) -> None:
     info = playbook.playbook
     if not PLAYBOOK_ID.match(info.id):
         fail("playbook.id", "expected lowercase letters, digits and dashes, like customer-outage")
@@ -158,6 +163,8 @@ def _check_meaning(file: str, playbook: Playbook) -> None:  # noqa: PLR0912
     if len(playbook.steps) > MAX_STEPS:
         fail("steps", f"expected at most {MAX_STEPS} steps")
 
+
+def _check_steps(fail: _Fail, playbook: Playbook) -> None:
     known: list[str] = []  # keys an expression may read so far, in walking order
     later = set(playbook.question_keys()) | {
         f"{s.id}.{name}" for s in playbook.steps for name in s.compute
@@ -227,9 +234,7 @@ def _check_question(
         fail(f"{at}.max", "expected max to be at least min")
     if question.default is not None:
         try:
-            parse_answer(
-                question, question.default, language="en", zone=UTC, now=datetime.now(UTC)
-            )
+            parse_answer(question, question.default, language="en", zone=UTC, now=datetime.now(UTC))
         except InvalidAnswer as refused:
             fail(f"{at}.default", f"the default does not fit the question: {refused.reason}")
     if question.when is not None:
@@ -245,9 +250,7 @@ def _check_text(
         fail(at, f"expected at most {limit:,} characters, got {len(text):,}")
 
 
-def _check_expression(
-    fail: _Fail, at: str, source: str, known: list[str], later: set[str]
-) -> None:
+def _check_expression(fail: _Fail, at: str, source: str, known: list[str], later: set[str]) -> None:
     try:
         expression = parse(source)
     except ExpressionError as problem:

@@ -77,4 +77,6 @@ def validate(
         playbook = load_playbook(path)
         steps = len(playbook.steps)
         questions = len(playbook.question_keys())
-        echo(f"{path}: ok ({playbook.id}, {playbook.language}, {steps} steps, {questions} questions)")
+        echo(
+            f"{path}: ok ({playbook.id}, {playbook.language}, {steps} steps, {questions} questions)"
+        )

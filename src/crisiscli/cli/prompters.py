@@ -115,7 +115,9 @@ class RichPrompter:
         from crisiscli.answers import show_answer  # noqa: PLC0415
 
         if error is None:
-            line = t("walk.computed", self.language, key=key, value=show_answer(value, self.language))
+            line = t(
+                "walk.computed", self.language, key=key, value=show_answer(value, self.language)
+            )
             self.console.print(f"[green]{escape(printable(line))}[/green]")
         else:
             line = t("walk.not_computed", self.language, key=key, reason=error)
@@ -164,6 +166,8 @@ class LinePrompter:
         from crisiscli.answers import show_answer  # noqa: PLC0415
 
         if error is None:
-            self._say(t("walk.computed", self.language, key=key, value=show_answer(value, self.language)))
+            self._say(
+                t("walk.computed", self.language, key=key, value=show_answer(value, self.language))
+            )
         else:
             self._say(t("walk.not_computed", self.language, key=key, reason=error))

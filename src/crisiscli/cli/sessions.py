@@ -17,9 +17,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print as JSON, for scr
 @app.command("list")
 def list_sessions(
     as_json: JsonOption = False,
-    show_all: Annotated[
-        bool, typer.Option("--all", help="Include training sessions.")
-    ] = False,
+    show_all: Annotated[bool, typer.Option("--all", help="Include training sessions.")] = False,
 ) -> None:
     """List sessions, most recent first."""
     summaries = [s for s in open_store().sessions() if show_all or not s.training]
