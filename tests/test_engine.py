@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 
 from crisiscli.clock import FixedClock
-from crisiscli.engine import close_session, load_session, start_session, walk
+from crisiscli.engine import close_session, start_session, walk
 from crisiscli.errors import InterruptedByUser, SessionClosedError
 from crisiscli.playbook import Question, Step
 from crisiscli.playbook_loading import load_playbook
+from crisiscli.state import load_session
 from crisiscli.store.sqlite import SQLiteStore
 
 from .conftest import MINI_PLAYBOOK

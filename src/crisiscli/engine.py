@@ -97,10 +97,6 @@ def start_session(
     return fold([event])
 
 
-def load_session(store: Store, session_id: str) -> SessionState:
-    return fold(store.events(session_id))
-
-
 def walk(
     store: Store, state: SessionState, prompter: Prompter, *, clock: Clock, actor: str
 ) -> SessionState:

@@ -6,7 +6,6 @@ else in the project decides exit codes (see ``crisiscli.cli.app``).
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from enum import IntEnum
 
@@ -81,5 +80,7 @@ class InterruptedByUser(CrisisError):
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """Return ``" (did you mean 'x'?)"`` for the closest candidate, or ``""``."""
+    import difflib  # noqa: PLC0415 - only needed when something is misspelt
+
     matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
     return f" (did you mean '{matches[0]}'?)" if matches else ""

@@ -10,11 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crisiscli import events as ev
 from crisiscli.expressions import is_true, parse
 from crisiscli.playbook import Playbook, Question, Step, from_snapshot
+
+if TYPE_CHECKING:
+    from crisiscli.store import Store
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,11 @@ class SessionState:
             else:
                 statuses.append((step, "pending"))
         return statuses
+
+
+def load_session(store: Store, session_id: str) -> SessionState:
+    """The current state of a stored session."""
+    return fold(store.events(session_id))
 
 
 def fold(events: Iterable[ev.Event]) -> SessionState:

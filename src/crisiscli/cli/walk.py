@@ -147,7 +147,7 @@ def close(
 
 
 def _load(store: Store, session: str | None) -> SessionState:
-    from crisiscli.engine import load_session  # noqa: PLC0415
+    from crisiscli.state import load_session  # noqa: PLC0415
     from crisiscli.store import resolve_session  # noqa: PLC0415
 
     return load_session(store, resolve_session(store, session).id)
