@@ -59,9 +59,24 @@ def test_number(raw: Any, expected: float) -> None:
     assert ask(raw, type="number") == expected
 
 
+def test_decimal_commas_and_grouping_follow_the_language() -> None:
+    assert ask("0,250", "fr", type="number") == 0.25
+    assert ask("99,700", "fr", type="number") == 99.7
+    assert ask("1 000,5", "fr", type="number") == 1000.5
+    assert ask("1,000.5", type="number") == 1000.5
+    assert ask("1,000", type="number") == 1000
+    assert ask("0,250", type="number") == 0.25
+    assert refused("12 34", type="integer") == "expected a whole number, like 1000"
+    assert refused("1,000", "fr", type="integer") == (
+        "un nombre entier est attendu, par exemple 1000"
+    )
+
+
 def test_number_refusals() -> None:
     assert refused("about ten", type="number") == "expected a number, like 99.7"
     assert refused("nan", type="number") == "expected a number, like 99.7"
+    assert refused(float("nan"), type="number") == "expected a number, like 99.7"
+    assert refused(float("inf"), type="number") == "expected a number, like 99.7"
 
 
 @pytest.mark.parametrize(("raw", "expected"), [("7", 7), ("7/10", 7), ("0", 0), (10, 10)])
@@ -117,7 +132,12 @@ def test_datetime_is_read_in_the_session_zone() -> None:
     assert ask("maintenant", "fr", type="datetime") == "2026-11-22T14:05+01:00"
     assert ask(datetime(2026, 11, 23, 9, 0), type="datetime") == "2026-11-23T09:00+01:00"
     assert ask(date(2026, 11, 23), type="datetime") == "2026-11-23T00:00+01:00"
+    assert ask("24/11/2026 11h00", "fr", type="datetime") == "2026-11-24T11:00+01:00"
+    assert ask("2026-11-24 9h30", "fr", type="datetime") == "2026-11-24T09:30+01:00"
+    assert ask("24/11/2026", "fr", type="datetime") == "2026-11-24T00:00+01:00"
+    assert ask("9h05", "fr", type="datetime") == "2026-11-22T09:05+01:00"
     assert refused("tomorrow", type="datetime").startswith("expected a date and time")
+    assert refused("31/02/2026", "fr", type="datetime").startswith("une date et une heure")
 
 
 def test_empty_answers_use_the_default_or_are_skipped_when_optional() -> None:
@@ -125,6 +145,9 @@ def test_empty_answers_use_the_default_or_are_skipped_when_optional() -> None:
     assert ask("", type="text", required=False) is None
     assert refused("", type="text") == "an answer is required"
     assert refused("   ", "fr", type="text") == "une réponse est nécessaire"
+    assert refused(" \n \n", type="multiline") == "an answer is required"
+    assert ask(",", type="multichoice", choices=["a"], required=False) is None
+    assert ask("", type="list", required=False) is None
 
 
 def test_huge_answers_are_refused_with_the_limit() -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -50,6 +52,8 @@ def test_piped_start_records_every_answer(runner: CliRunner, write: Write) -> No
         "Is a contact abusive? [y/n]",
         "Who?",
         "Notes",
+        "  (several lines; finish with a line holding a single dot)",
+        "  (optional: press Enter to skip)",
         f"Every step of the playbook is recorded for session {session_id}. "
         "Close it with `crisis close` once the customer is back to normal.",
     ]
@@ -74,9 +78,11 @@ def test_a_refused_piped_answer_names_the_line_and_keeps_earlier_answers(
     write("mini.toml", MINI_PLAYBOOK)
     code, _, err = run(runner, "start", "mini.toml", input="3\nlots\n")
     assert code == 2
+    (session_id,) = session_ids(runner)
     assert err.splitlines()[-1] == (
         "crisis: error: standard input, line 2: answer to impact.total: "
-        "expected a whole number, like 1000"
+        "expected a whole number, like 1000; earlier answers saved; continue with "
+        f"`crisis resume {session_id}`"
     )
     code, out, _ = run(runner, "status", "--json")
     assert json.loads(out)["answers"] == {"impact.affected": 3}
@@ -258,3 +264,68 @@ def test_unknown_language_and_playbook(runner: CliRunner) -> None:
     code, _, err = run(runner, "start", "custmer-outage")
     assert code == 2
     assert err.startswith("crisis: error: no playbook named 'custmer-outage' (did you mean")
+
+
+def test_nan_in_an_answers_file_is_refused_before_any_session_exists(
+    runner: CliRunner, write: Write
+) -> None:
+    write("p.toml", MINI_PLAYBOOK.replace('type = "integer"', 'type = "number"'))
+    write("answers.toml", '[answers]\n"impact.affected" = nan\n"impact.total" = 10\n')
+    code, _, err = run(runner, "start", "p.toml", "--answers", "answers.toml")
+    assert (code, err) == (
+        2,
+        'crisis: error: answers.toml, at answers."impact.affected": expected a number, like 99.7\n',
+    )
+    assert session_ids(runner) == []
+
+
+def test_a_path_with_a_tilde_is_expanded(
+    runner: CliRunner, write: Write, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path / "work"))
+    write("mini.toml", MINI_PLAYBOOK)
+    code, _, err = run(runner, "playbooks", "validate", "~/mini.toml")
+    assert code == 2  # validate takes a plain path: the shell expands ~, not us
+    code, _, err = run(runner, "start", "~/mini.toml", input="")
+    assert code == 130, err
+
+
+def test_crisis_lang_does_not_block_an_explicit_file(
+    runner: CliRunner, write: Write, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write("mini.toml", MINI_PLAYBOOK)
+    monkeypatch.setenv("CRISIS_LANG", "fr")
+    code, _, err = run(runner, "start", "mini.toml", input="")
+    assert code == 130, err
+    code, _, err = run(runner, "start", "mini.toml", "--lang", "fr", input="")
+    assert code == 2
+    assert err.endswith(
+        "mini.toml is written in 'en', not 'fr'; drop --lang or pick the fr version\n"
+    )
+
+
+def test_a_broken_project_playbook_is_reported_not_skipped(runner: CliRunner, write: Write) -> None:
+    write("playbooks/customer-outage.en.toml", "[playbook\n")
+    code, _, err = run(runner, "start", "customer-outage")
+    assert code == 2
+    assert "customer-outage.en.toml, line 1: invalid TOML" in err
+
+
+def test_a_closed_pipe_is_not_an_internal_error(write: Write) -> None:
+    write("mini.toml", MINI_PLAYBOOK)
+    subprocess.run(
+        [sys.executable, "-m", "crisiscli", "start", "mini.toml"],
+        input="3\n1000\n",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    reader = subprocess.run(
+        f"{sys.executable} -m crisiscli playbooks show customer-outage | head -c 1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert "internal error" not in reader.stderr
+    assert "Traceback" not in reader.stderr

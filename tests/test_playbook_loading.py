@@ -138,6 +138,24 @@ CASES: list[tuple[str, str, str]] = [
         "p.toml, at playbook.title: expected some text, got an empty string",
     ),
     (
+        "empty-default",
+        HEAD + STEP + 'default = ""\n',
+        "p.toml, at steps[0].questions[0].default: expected a default answer; "
+        "leave the key out for no default",
+    ),
+    (
+        "id-with-trailing-newline",
+        HEAD.replace('"broken"', '"broken\\n"') + STEP,
+        "p.toml, at playbook.id: expected lowercase letters, digits and dashes, "
+        "like customer-outage",
+    ),
+    (
+        "decimal-where-whole-number-expected",
+        HEAD + "[playbook.cadence]\nupdate_every_minutes = 1.5\n" + STEP,
+        "p.toml, at playbook.cadence.update_every_minutes: expected a whole number, "
+        "not a decimal one, got a number",
+    ),
+    (
         "cadence-out-of-range",
         HEAD + "[playbook.cadence]\nupdate_every_minutes = 0\n" + STEP,
         "p.toml, at playbook.cadence.update_every_minutes: expected minutes from 1 to 1440",

@@ -8,6 +8,7 @@ come from TOML are accepted in their native type too.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, tzinfo
@@ -24,8 +25,9 @@ AnswerValue = str | int | float | bool | list[str] | None
 _YES = {"y", "yes", "true", "o", "oui", "vrai", "1"}
 _NO = {"n", "no", "false", "non", "faux", "0"}
 _NOW = {"now", "maintenant"}
-_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+$")
-_GROUP_SPACES = re.compile(r"(?<=\d)[\s\u00a0\u202f_'](?=\d)")
+# Digits grouped by threes: "1 000", "1\u202f000", "1_000", "1'000"; in English also "1,000".
+_GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}([ \u00a0\u202f_']\d{3})+([.,]\d+)?")
+_GROUPED_COMMAS = re.compile(r"[+-]?[1-9]\d{0,2}(,\d{3})+(\.\d+)?")
 
 
 @dataclass(frozen=True)
@@ -54,10 +56,10 @@ def parse_answer(
     if isinstance(raw, str):
         if len(raw) > MAX_ANSWER_LENGTH:
             raise InvalidAnswer(t("answer.too_long", language, limit=MAX_ANSWER_LENGTH))
-        if question.type != "multiline":
+        if question.type != "multiline" or not raw.strip():
             raw = raw.strip()
     if raw is None or raw in ("", []):
-        if question.default is not None and raw is not None:
+        if question.default not in (None, "", []) and raw is not None:
             return parse_answer(question, question.default, language=language, zone=zone, now=now)
         if not question.required:
             return None
@@ -74,9 +76,12 @@ def _text(question: Question, raw: Any, ctx: _Context) -> AnswerValue:
     return raw
 
 
-def _plain_number(raw: str) -> str:
-    text = _GROUP_SPACES.sub("", raw.strip())
-    if _THOUSANDS.match(text):
+def _plain_number(raw: str, language: str) -> str:
+    """Digits without thousands separators; a French comma stays a decimal comma."""
+    text = raw.strip()
+    if _GROUPED.fullmatch(text):
+        text = re.sub(r"[ \u00a0\u202f_']", "", text)
+    if language != "fr" and _GROUPED_COMMAS.fullmatch(text):
         text = text.replace(",", "")
     return text
 
@@ -89,8 +94,8 @@ def _integer(question: Question, raw: Any, ctx: _Context) -> AnswerValue:
         value = raw
     elif isinstance(raw, float) and raw.is_integer():
         value = int(raw)
-    elif isinstance(raw, str) and re.fullmatch(r"[+-]?\d+", _plain_number(raw)):
-        value = int(_plain_number(raw))
+    elif isinstance(raw, str) and re.fullmatch(r"[+-]?\d+", _plain_number(raw, ctx.language)):
+        value = int(_plain_number(raw, ctx.language))
     else:
         raise InvalidAnswer(t("answer.integer", ctx.language))
     return _bounded(question, value, ctx)
@@ -101,9 +106,11 @@ def _number(question: Question, raw: Any, ctx: _Context) -> AnswerValue:
     if isinstance(raw, bool):
         raise InvalidAnswer(t("answer.number", ctx.language))
     if isinstance(raw, int | float):
+        if not math.isfinite(raw):
+            raise InvalidAnswer(t("answer.number", ctx.language))
         value = raw
     elif isinstance(raw, str):
-        text = _plain_number(raw)
+        text = _plain_number(raw, ctx.language)
         if text.count(",") == 1 and "." not in text:
             text = text.replace(",", ".")  # a decimal comma, as written in French
         if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", text):
@@ -182,8 +189,10 @@ def _multichoice(question: Question, raw: Any, ctx: _Context) -> AnswerValue:
             raise InvalidAnswer(t("answer.multichoice", ctx.language, choices=choices))
         if picked not in chosen:
             chosen.append(picked)
-    if not chosen and question.required:
-        raise InvalidAnswer(t("answer.required", ctx.language))
+    if not chosen:
+        if question.required:
+            raise InvalidAnswer(t("answer.required", ctx.language))
+        return None
     return chosen
 
 
@@ -195,8 +204,10 @@ def _list(question: Question, raw: Any, ctx: _Context) -> AnswerValue:
     else:
         raise InvalidAnswer(t("answer.list", ctx.language))
     cleaned = [item.strip() for item in items if item.strip()]
-    if not cleaned and question.required:
-        raise InvalidAnswer(t("answer.required", ctx.language))
+    if not cleaned:
+        if question.required:
+            raise InvalidAnswer(t("answer.required", ctx.language))
+        return None
     return cleaned
 
 
@@ -218,11 +229,18 @@ def _datetime(question: Question, raw: Any, ctx: _Context) -> AnswerValue:
 def _read_datetime(text: str, ctx: _Context) -> datetime:
     if text.lower() in _NOW:
         return ctx.now.replace(microsecond=0)
-    clock_time = re.fullmatch(r"(\d{1,2})[:h](\d{2})", text)
+    clock_time = re.fullmatch(r"(\d{1,2})[:hH](\d{2})", text)
     if clock_time:
         hour, minute = int(clock_time[1]), int(clock_time[2])
         if hour < 24 and minute < 60:
             return ctx.now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    # French habits: 24/11/2026 (day first) and 11h00; ISO forms otherwise.
+    day_first = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T](.+))?", text)
+    if day_first:
+        day, month, year, rest = day_first.groups()
+        text = f"{year}-{int(month):02d}-{int(day):02d}" + (f" {rest}" if rest else "")
+    text = re.sub(r"(?<=\d)h(?=\d{2}$)", ":", text)
+    text = re.sub(r"(?<= )(\d):", r"0\1:", text)
     try:
         return datetime.fromisoformat(text)
     except ValueError:

@@ -93,20 +93,23 @@ def looks_like_path(name: str) -> bool:
 
 
 def find_playbook(
-    name: str, *, language: str | None, home: Path, cwd: Path
+    name: str, *, language: str | None, home: Path, cwd: Path, strict_language: bool = True
 ) -> tuple[Playbook, str]:
     """Load the playbook called ``name`` (an id, a file stem, or a path).
 
-    Returns the playbook and a description of where it came from.
+    Returns the playbook and a description of where it came from. For a path,
+    ``language`` is only enforced when ``strict_language`` (it was asked for
+    explicitly); a preference from the environment does not block a file.
     """
     from crisiscli.playbook_loading import load_playbook  # noqa: PLC0415 - imports pydantic
 
     if "\x00" in name or len(name) > 4096:
         raise NotFoundError("the playbook name is not a name or a path")
     if looks_like_path(name):
-        path = (cwd / name).expanduser()
+        path = cwd / Path(name).expanduser()
         playbook = load_playbook(path)
-        _check_language(playbook, language, str(path))
+        if strict_language:
+            _check_language(playbook, language, str(path))
         return playbook, str(path)
 
     entries = catalogue(home, cwd)
@@ -116,6 +119,11 @@ def find_playbook(
         raise NotFoundError(
             f"no playbook named '{name}'{hint}; `crisis playbooks list` shows the ones available"
         )
+    for entry in entries:
+        # A file that cannot be read may be the one meant (named <id>.<lang>.toml):
+        # report it rather than silently fall back to another playbook.
+        if entry.error is not None and entry.path.stem.split(".")[0] == name:
+            load_playbook(entry.path)
     wanted = [m for m in matches if language is None or m.language == language]
     if not wanted:
         have = ", ".join(sorted({m.language for m in matches if m.language}))

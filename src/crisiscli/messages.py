@@ -61,8 +61,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "answer.datetime": {
         "en": "expected a date and time like 2026-11-22 14:05, a time like 14:05, or 'now'",
-        "fr": "une date et une heure comme 2026-11-22 14:05, une heure comme 14:05, "
-        "ou « maintenant » sont attendues",
+        "fr": "une date et une heure comme 22/11/2026 14h05 ou 2026-11-22 14:05, une heure "
+        "comme 14h05, ou « maintenant » sont attendues",
     },
     "answer.text": {
         "en": "expected text",

@@ -29,8 +29,8 @@ from crisiscli.playbook import (
 )
 from crisiscli.tomlfile import read_toml
 
-PLAYBOOK_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
-IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+PLAYBOOK_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+IDENTIFIER = re.compile(r"[a-z][a-z0-9_]{0,63}")
 MAX_STEPS = 200
 MAX_QUESTIONS = 100
 MAX_TEXT = 20_000
@@ -56,7 +56,7 @@ _EXPECTED = {
     "string_type": "expected text",
     "int_type": "expected a whole number",
     "int_parsing": "expected a whole number",
-    "int_from_float": "expected a whole number",
+    "int_from_float": "expected a whole number, not a decimal one",
     "float_type": "expected a number",
     "float_parsing": "expected a number",
     "bool_type": "expected true or false",
@@ -150,7 +150,7 @@ def _check_meaning(file: str, playbook: Playbook) -> None:
 
 def _check_info(fail: _Fail, playbook: Playbook) -> None:
     info = playbook.playbook
-    if not PLAYBOOK_ID.match(info.id):
+    if not PLAYBOOK_ID.fullmatch(info.id):
         fail("playbook.id", "expected lowercase letters, digits and dashes, like customer-outage")
     if info.format != FORMAT_VERSION:
         fail("playbook.format", f"expected {FORMAT_VERSION}, the only format version there is")
@@ -172,7 +172,7 @@ def _check_steps(fail: _Fail, playbook: Playbook) -> None:
     seen_steps: set[str] = set()
     for s_index, step in enumerate(playbook.steps):
         at = f"steps[{s_index}]"
-        if not IDENTIFIER.match(step.id):
+        if not IDENTIFIER.fullmatch(step.id):
             fail(f"{at}.id", "expected lowercase letters, digits and underscores, like impact")
         if step.id in seen_steps:
             fail(f"{at}.id", f"the step id '{step.id}' is used twice")
@@ -191,7 +191,7 @@ def _check_steps(fail: _Fail, playbook: Playbook) -> None:
         seen_questions: set[str] = set()
         for q_index, question in enumerate(step.questions):
             q_at = f"{at}.questions[{q_index}]"
-            if not IDENTIFIER.match(question.id):
+            if not IDENTIFIER.fullmatch(question.id):
                 fail(f"{q_at}.id", "expected lowercase letters, digits and underscores")
             if question.id in seen_questions:
                 fail(f"{q_at}.id", f"the question id '{question.id}' is used twice in this step")
@@ -199,8 +199,11 @@ def _check_steps(fail: _Fail, playbook: Playbook) -> None:
             _check_question(fail, q_at, question, step_known, later)
             step_known.append(f"{step.id}.{question.id}")
         for name, source in step.compute.items():
-            if not IDENTIFIER.match(name):
-                fail(f"{at}.compute.{name}", "expected a name of lowercase letters and digits")
+            if not IDENTIFIER.fullmatch(name):
+                fail(
+                    f"{at}.compute.{name}",
+                    "expected a name of lowercase letters, digits and underscores",
+                )
             if name in seen_questions:
                 fail(f"{at}.compute.{name}", f"'{name}' is already a question of this step")
             _check_expression(fail, f"{at}.compute.{name}", source, step_known, later)
@@ -232,6 +235,8 @@ def _check_question(
             fail(f"{at}.{bound}", f"{bound} only applies to integer and number, not {kind}")
     if question.min is not None and question.max is not None and question.min > question.max:
         fail(f"{at}.max", "expected max to be at least min")
+    if question.default in ("", []):
+        fail(f"{at}.default", "expected a default answer; leave the key out for no default")
     if question.default is not None:
         try:
             parse_answer(question, question.default, language="en", zone=UTC, now=datetime.now(UTC))

@@ -34,8 +34,8 @@ def errors_to_exit_codes() -> Iterator[None]:
             raise
         _complain("stopped before anything was recorded", "interrupted")
         raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
-    except (typer.Exit, typer.Abort):
-        raise
+    except (typer.Exit, typer.Abort, BrokenPipeError):
+        raise  # the reader of stdout went away: handled quietly by the caller
     except Exception as error:
         if debug:
             raise

@@ -157,6 +157,12 @@ class LinePrompter:
             )
         suffix = _suffix(question, self.language)
         self._say(f"{question.prompt} {suffix}".rstrip())
+        if question.help:
+            self._say(f"  {question.help}")
+        for index, choice in enumerate(question.choices, start=1):
+            self._say(f"  {index}. {choice}")
+        for hint in _hints(question, self.language):
+            self._say(f"  {hint}")
         self.first_line_of_answer = self.line_number + 1
         if question.type in ("multiline", "list"):
             return _read_block(self._read_line, question)

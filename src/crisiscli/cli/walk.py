@@ -55,7 +55,7 @@ def start(
         typer.Option(
             "--answers",
             "-a",
-            help="TOML file with an [answers] table keyed step_id.question_id; no prompts.",
+            help="TOML file with an \\[answers] table keyed step_id.question_id; no prompts.",
             dir_okay=False,
         ),
     ] = None,
@@ -63,12 +63,16 @@ def start(
     """Start a crisis session and walk its playbook step by step."""
     from crisiscli.catalogue import DEFAULT_PLAYBOOK, find_playbook  # noqa: PLC0415
     from crisiscli.clock import SystemClock, local_timezone_name  # noqa: PLC0415
-    from crisiscli.engine import default_actor, start_session, walk  # noqa: PLC0415
+    from crisiscli.engine import default_actor, start_session  # noqa: PLC0415
     from crisiscli.messages import t  # noqa: PLC0415
 
     language = _checked_language(preferred_language(lang))
     chosen, source = find_playbook(
-        playbook or DEFAULT_PLAYBOOK, language=language, home=home(), cwd=Path.cwd()
+        playbook or DEFAULT_PLAYBOOK,
+        language=language,
+        home=home(),
+        cwd=Path.cwd(),
+        strict_language=lang is not None,
     )
     if title is not None and not title.strip():
         from crisiscli.errors import UsageError  # noqa: PLC0415
@@ -89,14 +93,14 @@ def start(
         timezone=zone,
     )
     _say(t("walk.started", state.language, session_id=state.session_id, title=state.title))
-    walk(store, state, prompter, clock=clock, actor=actor)
+    _walk_saying_how_to_resume(store, state, prompter, clock=clock, actor=actor)
     _finish(state)
 
 
 def resume(session: SessionArg = None) -> None:
     """Continue a session at its first unanswered question."""
     from crisiscli.clock import SystemClock  # noqa: PLC0415
-    from crisiscli.engine import default_actor, walk  # noqa: PLC0415
+    from crisiscli.engine import default_actor  # noqa: PLC0415
     from crisiscli.messages import t  # noqa: PLC0415
 
     store = open_store()
@@ -109,7 +113,7 @@ def resume(session: SessionArg = None) -> None:
         )
     _say(t("walk.resumed", state.language, session_id=state.session_id, title=state.title))
     prompter = _prompter(state.language, None, state.playbook)
-    walk(store, state, prompter, clock=SystemClock(), actor=default_actor())
+    _walk_saying_how_to_resume(store, state, prompter, clock=SystemClock(), actor=default_actor())
     _finish(state)
 
 
@@ -144,6 +148,26 @@ def close(
     )
     assert state.closed_at is not None
     echo(f"Session {state.session_id} closed at {local_time(state.closed_at, state.timezone)}.")
+
+
+def _walk_saying_how_to_resume(
+    store: Store, state: SessionState, prompter: Prompter, *, clock: Any, actor: str
+) -> None:
+    """Walk; if piped input is refused, say that earlier answers are kept and how to go on."""
+    from crisiscli.engine import walk  # noqa: PLC0415
+    from crisiscli.errors import AnswersFileError  # noqa: PLC0415
+    from crisiscli.messages import t  # noqa: PLC0415
+
+    try:
+        walk(store, state, prompter, clock=clock, actor=actor)
+    except AnswersFileError as refused:
+        saved = t("walk.saved", state.language, session_id=state.session_id)
+        raise AnswersFileError(
+            refused.file,
+            f"{refused.problem}; earlier answers {saved}",
+            line=refused.line,
+            path=refused.path,
+        ) from None
 
 
 def _load(store: Store, session: str | None) -> SessionState:

@@ -6,6 +6,7 @@ implements the same ``Store`` protocol.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,7 +16,7 @@ from typing import Any, Protocol
 from crisiscli.errors import NotFoundError, UsageError, did_you_mean
 from crisiscli.events import Event
 
-SESSION_ID = re.compile(r"^\d{8}-\d{4}-[a-z0-9]{6}$")
+SESSION_ID = re.compile(r"\d{8}-\d{4}-[a-z0-9]{6}")
 
 
 @dataclass(frozen=True)
@@ -80,9 +81,14 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
+def encode_payload(payload: dict[str, Any]) -> str:
+    """The JSON text stored for an event's payload (no NaN or infinity: not JSON)."""
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
 def check_session_id(session_id: str) -> str:
     """Refuse anything that is not a session id before it reaches a query or a path."""
-    if not SESSION_ID.match(session_id):
+    if not SESSION_ID.fullmatch(session_id):
         shown = session_id if len(session_id) <= 40 and session_id.isprintable() else "that value"
         raise UsageError(
             f"'{shown}' is not a session id; expected something like 20261122-1405-k3m9qz "

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
 from crisiscli.errors import SessionClosedError, UsageError
 from crisiscli.events import SESSION_CLOSED, SESSION_STARTED, Event
-from crisiscli.store import SessionSummary
+from crisiscli.store import SessionSummary, encode_payload
 
 
 class MemoryStore:
@@ -32,7 +33,9 @@ class MemoryStore:
             raise UsageError(f"no session '{session_id}' in this store")
         if refuse_if_closed and any(e.type == SESSION_CLOSED for e in journal):
             raise SessionClosedError(f"session {session_id} is closed")
-        event = Event(session_id, len(journal) + 1, at, actor, type, payload)
+        # Encode as the real stores do, so a dry run fails where they would.
+        stored = json.loads(encode_payload(payload))
+        event = Event(session_id, len(journal) + 1, at, actor, type, stored)
         self._events[session_id] = [*journal, event]
         return event
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from crisiscli.errors import SessionClosedError, StoreError, UsageError
 from crisiscli.events import SESSION_CLOSED, SESSION_STARTED, Event
-from crisiscli.store import SessionSummary
+from crisiscli.store import SessionSummary, encode_payload
 
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_MS = 30_000
@@ -100,7 +100,7 @@ class SQLiteStore:
         new_session: bool = False,
         refuse_if_closed: bool = False,
     ) -> Event:
-        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        body = encode_payload(payload)
         try:
             self._db.execute("BEGIN IMMEDIATE")
             try:
