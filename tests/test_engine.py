@@ -158,20 +158,10 @@ def test_a_crash_between_answer_and_computation_computes_on_resume(
     setup: tuple[SQLiteStore, Any], clock: FixedClock
 ) -> None:
     store, state = setup
-    store.append(
-        state.session_id,
-        "answer_recorded",
-        {"key": "impact.affected", "value": 3},
-        actor="me",
-        at=clock.now(),
-    )
-    store.append(
-        state.session_id,
-        "answer_recorded",
-        {"key": "impact.total", "value": 1000},
-        actor="me",
-        at=clock.now(),
-    )
+    # As if the process died after the last answer of the step was committed.
+    for key, value in (("impact.affected", 3), ("impact.total", 1000)):
+        payload = {"key": key, "value": value}
+        store.append(state.session_id, "answer_recorded", payload, actor="me", at=clock.now())
     prompter = FakePrompter(["no", ""])
     walk(store, load_session(store, state.session_id), prompter, clock=clock, actor="me")
     assert prompter.log[0] == "computed impact.working_pct=99.7 error=None"
