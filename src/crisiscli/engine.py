@@ -102,9 +102,7 @@ def walk(
 ) -> SessionState:
     """Ask every question still due, in order, recording each answer as it comes."""
     if state.is_closed:
-        raise SessionClosedError(
-            f"session {state.session_id} is closed and accepts no more answers"
-        )
+        raise SessionClosedError(state.session_id)
     zone = timezone_from_name(state.timezone)
     total = len(state.playbook.steps)
     shown_step = -1
@@ -173,12 +171,27 @@ def _compute(
         prompter.show_computed(key, value, error)
 
 
+def rehearse(playbook: Playbook, prompter: Prompter, *, clock: Clock, timezone: str) -> None:
+    """Walk ``playbook`` against an in-memory store, recording nothing.
+
+    Used before a scripted run, so that a missing or invalid answer fails
+    before any session exists rather than leaving a half-answered one.
+    """
+    from crisiscli.store.memory import MemoryStore  # noqa: PLC0415
+
+    memory = MemoryStore()
+    state = start_session(
+        memory, playbook, title="rehearsal", source="", clock=clock, actor="", timezone=timezone
+    )
+    walk(memory, state, prompter, clock=clock, actor="")
+
+
 def close_session(
     store: Store, state: SessionState, *, resolution: str, clock: Clock, actor: str
 ) -> SessionState:
     """Record the resolution time; afterwards the session accepts no more answers."""
     if state.is_closed:
-        raise SessionClosedError(f"session {state.session_id} is already closed")
+        raise SessionClosedError(state.session_id)
     event = store.append(
         state.session_id,
         ev.SESSION_CLOSED,

@@ -67,6 +67,9 @@ class NotFoundError(UsageError):
 class SessionClosedError(UsageError):
     """Someone tried to add to a session that was closed."""
 
+    def __init__(self, session_id: str) -> None:
+        super().__init__(f"session {session_id} is closed and accepts no more answers")
+
 
 class StoreError(CrisisError):
     """The journal could not be read or written (full disk, I/O error, lock)."""

@@ -29,6 +29,14 @@ def _read_block(read_line: Any, question: Question) -> str:
         lines.append(line)
 
 
+def _computed_line(key: str, value: Any, error: str | None, language: str) -> str:
+    from crisiscli.answers import show_answer  # noqa: PLC0415
+
+    if error is None:
+        return t("walk.computed", language, key=key, value=show_answer(value, language))
+    return t("walk.not_computed", language, key=key, reason=error)
+
+
 def _hints(question: Question, language: str) -> list[str]:
     hints: list[str] = []
     if question.type == "multiline":
@@ -112,16 +120,9 @@ class RichPrompter:
     def show_computed(self, key: str, value: Any, error: str | None) -> None:
         from rich.markup import escape  # noqa: PLC0415
 
-        from crisiscli.answers import show_answer  # noqa: PLC0415
-
-        if error is None:
-            line = t(
-                "walk.computed", self.language, key=key, value=show_answer(value, self.language)
-            )
-            self.console.print(f"[green]{escape(printable(line))}[/green]")
-        else:
-            line = t("walk.not_computed", self.language, key=key, reason=error)
-            self.console.print(f"[yellow]{escape(printable(line))}[/yellow]")
+        colour = "green" if error is None else "yellow"
+        line = _computed_line(key, value, error, self.language)
+        self.console.print(f"[{colour}]{escape(printable(line))}[/{colour}]")
 
 
 class LinePrompter:
@@ -169,11 +170,4 @@ class LinePrompter:
         return self._read_line()
 
     def show_computed(self, key: str, value: Any, error: str | None) -> None:
-        from crisiscli.answers import show_answer  # noqa: PLC0415
-
-        if error is None:
-            self._say(
-                t("walk.computed", self.language, key=key, value=show_answer(value, self.language))
-            )
-        else:
-            self._say(t("walk.not_computed", self.language, key=key, reason=error))
+        self._say(_computed_line(key, value, error, self.language))

@@ -63,7 +63,7 @@ def start(
     """Start a crisis session and walk its playbook step by step."""
     from crisiscli.catalogue import DEFAULT_PLAYBOOK, find_playbook  # noqa: PLC0415
     from crisiscli.clock import SystemClock, local_timezone_name  # noqa: PLC0415
-    from crisiscli.engine import default_actor, start_session  # noqa: PLC0415
+    from crisiscli.engine import default_actor, rehearse, start_session  # noqa: PLC0415
     from crisiscli.messages import t  # noqa: PLC0415
 
     language = _checked_language(preferred_language(lang))
@@ -81,7 +81,7 @@ def start(
     clock, actor, zone = SystemClock(), default_actor(), local_timezone_name()
     prompter = _prompter(chosen.language, answers, chosen)
     if answers is not None:
-        _dry_run(chosen, prompter, clock=clock, zone=zone)
+        rehearse(chosen, prompter, clock=clock, timezone=zone)
     store = open_store()
     state = start_session(
         store,
@@ -108,9 +108,7 @@ def resume(session: SessionArg = None) -> None:
     if state.is_closed:
         from crisiscli.errors import SessionClosedError  # noqa: PLC0415
 
-        raise SessionClosedError(
-            f"session {state.session_id} is closed and accepts no more answers"
-        )
+        raise SessionClosedError(state.session_id)
     _say(t("walk.resumed", state.language, session_id=state.session_id, title=state.title))
     prompter = _prompter(state.language, None, state.playbook)
     _walk_saying_how_to_resume(store, state, prompter, clock=SystemClock(), actor=default_actor())
@@ -201,18 +199,6 @@ def _prompter(language: str, answers: Path | None, playbook: Any) -> Prompter:
     from crisiscli.cli.prompters import LinePrompter  # noqa: PLC0415
 
     return LinePrompter(language)
-
-
-def _dry_run(playbook: Any, prompter: Prompter, *, clock: Any, zone: str) -> None:
-    """Walk the answers file in memory first: a broken file creates no session."""
-    from crisiscli.engine import start_session, walk  # noqa: PLC0415
-    from crisiscli.store.memory import MemoryStore  # noqa: PLC0415
-
-    memory = MemoryStore()
-    state = start_session(
-        memory, playbook, title="dry run", source="", clock=clock, actor="", timezone=zone
-    )
-    walk(memory, state, prompter, clock=clock, actor="")
 
 
 def _say(text: str) -> None:

@@ -32,7 +32,7 @@ class MemoryStore:
         if not new_session and not journal:
             raise UsageError(f"no session '{session_id}' in this store")
         if refuse_if_closed and any(e.type == SESSION_CLOSED for e in journal):
-            raise SessionClosedError(f"session {session_id} is closed")
+            raise SessionClosedError(session_id)
         # Encode as the real stores do, so a dry run fails where they would.
         stored = json.loads(encode_payload(payload))
         event = Event(session_id, len(journal) + 1, at, actor, type, stored)

@@ -132,7 +132,7 @@ class SQLiteStore:
         if not new_session and not last:
             raise UsageError(f"no session '{session_id}' in this store")
         if refuse_if_closed and closed:
-            raise SessionClosedError(f"session {session_id} is closed and accepts no more answers")
+            raise SessionClosedError(session_id)
         return last + 1
 
     def events(self, session_id: str) -> list[Event]:
