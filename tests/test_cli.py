@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from crisiscli import __version__
 from crisiscli.cli.app import app
 
 from .conftest import MINI_PLAYBOOK
@@ -329,3 +330,8 @@ def test_a_closed_pipe_is_not_an_internal_error(write: Write) -> None:
     )
     assert "internal error" not in reader.stderr
     assert "Traceback" not in reader.stderr
+
+
+def test_version(runner: CliRunner) -> None:
+    code, out, _ = run(runner, "--version")
+    assert (code, out) == (0, f"crisis {__version__}\n")
