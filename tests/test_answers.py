@@ -72,6 +72,16 @@ def test_decimal_commas_and_grouping_follow_the_language() -> None:
     )
 
 
+def test_absurd_numbers_and_broken_text_are_refused_not_crashed() -> None:
+    assert refused("9" * 5000, type="integer") == "expected a whole number, like 1000"
+    assert refused("1" * 400 + ".0", type="number") == "expected a number, like 99.7"
+    assert refused("1" * 19, type="number") == "expected a number, like 99.7"
+    assert ask("1" * 18, type="integer") == int("1" * 18)
+    assert refused("caf\udce9", type="text") == (
+        "the answer holds bytes that are not valid UTF-8 text"
+    )
+
+
 def test_number_refusals() -> None:
     assert refused("about ten", type="number") == "expected a number, like 99.7"
     assert refused("nan", type="number") == "expected a number, like 99.7"

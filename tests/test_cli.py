@@ -335,3 +335,67 @@ def test_a_closed_pipe_is_not_an_internal_error(write: Write) -> None:
 def test_version(runner: CliRunner) -> None:
     code, out, _ = run(runner, "--version")
     assert (code, out) == (0, f"crisis {__version__}\n")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["status", "--jsn"], "No such option: --jsn"),
+        (["bogus"], "No such command 'bogus'"),
+        (["sessions", "show"], "Missing argument"),
+    ],
+)
+def test_argument_mistakes_exit_2_without_internal_error(
+    runner: CliRunner, args: list[str], message: str
+) -> None:
+    code, _, err = run(runner, *args)
+    assert code == 2
+    assert message in err
+    assert "internal error" not in err
+
+
+def test_titles_must_be_one_clean_line(runner: CliRunner, write: Write) -> None:
+    write("mini.toml", MINI_PLAYBOOK)
+    code, _, err = run(runner, "start", "mini.toml", "--title", "Real\n20261122-0000-zzzzzz Fake")
+    assert (code, err) == (2, "crisis: error: --title holds a line break; expected a single line\n")
+    code, _, err = run(runner, "start", "mini.toml", "--title", "caf\udce9")
+    assert (code, err) == (2, "crisis: error: --title holds bytes that are not valid UTF-8 text\n")
+    assert session_ids(runner) == []
+
+
+def test_undecodable_piped_bytes_are_refused_with_the_line(write: Write) -> None:
+    write("mini.toml", MINI_PLAYBOOK)
+    result = subprocess.run(
+        [sys.executable, "-m", "crisiscli", "start", "mini.toml"],
+        input=b"3\n4\n\xff\xfe\n",
+        capture_output=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert b"standard input, line 3: answer to limits.abusive" in result.stderr
+    assert b"internal error" not in result.stderr
+
+
+def test_a_date_default_from_toml_works_end_to_end(runner: CliRunner, write: Write) -> None:
+    write(
+        "d.toml",
+        """
+        [playbook]
+        id = "dates"
+        title = "Dates"
+        language = "en"
+        [[steps]]
+        id = "when"
+        title = "When"
+        phase = "custom"
+        [[steps.questions]]
+        id = "started"
+        type = "datetime"
+        prompt = "Since when?"
+        default = 2026-11-22T09:00:00
+        """,
+    )
+    code, _, err = run(runner, "start", "d.toml", input="\n")
+    assert code == 0, err
+    _, out, _ = run(runner, "status", "--json")
+    assert json.loads(out)["answers"] == {"when.started": "2026-11-22T09:00+01:00"}

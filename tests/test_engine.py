@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 
 from crisiscli.clock import FixedClock
-from crisiscli.engine import close_session, start_session, walk
+from crisiscli.engine import close_session, rehearse, start_session, walk
 from crisiscli.errors import InterruptedByUser, SessionClosedError
+from crisiscli.events import Event
 from crisiscli.playbook import Question, Step
 from crisiscli.playbook_loading import load_playbook
 from crisiscli.state import load_session
@@ -40,6 +41,9 @@ class FakePrompter:
 
     def show_computed(self, key: str, value: Any, error: str | None) -> None:
         self.log.append(f"computed {key}={value!r} error={error!r}")
+
+    def show_notice(self, text: str) -> None:
+        self.log.append(f"notice {text}")
 
 
 @pytest.fixture
@@ -178,6 +182,57 @@ def test_the_playbook_is_snapshotted_when_the_session_starts(
     path.write_text(MINI_PLAYBOOK.replace("How many users are affected?", "Changed?"))
     again = load_session(store, state.session_id)
     assert again.playbook.steps[0].questions[0].prompt == "How many users are affected?"
+
+
+def test_two_walks_of_one_session_record_each_answer_once(
+    setup: tuple[SQLiteStore, Any], clock: FixedClock
+) -> None:
+    store, state = setup
+    stale = load_session(store, state.session_id)  # a second responder, same screen
+    with pytest.raises(InterruptedByUser):
+        walk(store, state, FakePrompter(["3"]), clock=clock, actor="alice@a")
+    prompter = FakePrompter(["99", "1000", "no", ""])
+    walk(store, stale, prompter, clock=clock, actor="bob@b")
+    assert prompter.log[:4] == [
+        "step 1/2 impact",
+        "ask impact.affected",
+        "notice impact.affected was answered meanwhile by alice@a: 3. "
+        "Your answer was not recorded.",
+        "ask impact.total",
+    ]
+    keys = [e.payload["key"] for e in store.events(state.session_id)[1:]]
+    assert sorted(keys) == sorted(set(keys))
+    again = load_session(store, state.session_id)
+    assert again.answers["impact.affected"] == 3
+    assert again.computed["impact.working_pct"].value == 99.7
+
+
+def test_a_session_closed_elsewhere_refuses_answers_and_computations(
+    setup: tuple[SQLiteStore, Any], clock: FixedClock
+) -> None:
+    store, state = setup
+    stale = load_session(store, state.session_id)
+    close_session(
+        store, load_session(store, state.session_id), resolution="", clock=clock, actor="other"
+    )
+    with pytest.raises(SessionClosedError):
+        walk(store, stale, FakePrompter(["3"]), clock=clock, actor="me")
+    # A walk whose next item is a computation is refused too.
+    for key, value in (("impact.affected", 3), ("impact.total", 1000)):
+        payload = {"key": key, "value": value}
+        stale.apply(Event(state.session_id, 99, clock.now(), "me", "answer_recorded", payload))
+    with pytest.raises(SessionClosedError):
+        walk(store, stale, FakePrompter([]), clock=clock, actor="me")
+    assert [e.type for e in store.events(state.session_id)] == ["session_started", "session_closed"]
+
+
+def test_interrupting_a_rehearsal_says_nothing_was_recorded(
+    tmp_path: Path, write: Callable[[str, str], Path], clock: FixedClock
+) -> None:
+    playbook = load_playbook(write("mini.toml", MINI_PLAYBOOK))
+    with pytest.raises(InterruptedByUser) as stopped:
+        rehearse(playbook, FakePrompter([]), clock=clock, timezone="UTC")
+    assert str(stopped.value) == "stopped before the session started; nothing was recorded"
 
 
 def test_a_closed_session_accepts_no_more_answers(

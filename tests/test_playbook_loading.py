@@ -153,7 +153,32 @@ CASES: list[tuple[str, str, str]] = [
         "decimal-where-whole-number-expected",
         HEAD + "[playbook.cadence]\nupdate_every_minutes = 1.5\n" + STEP,
         "p.toml, at playbook.cadence.update_every_minutes: expected a whole number, "
-        "not a decimal one, got a number",
+        "got a decimal number",
+    ),
+    (
+        "nan-bound",
+        HEAD + STEP + "min = nan\n",
+        "p.toml, at steps[0].questions[0].min: expected a finite number",
+    ),
+    (
+        "boolean-bound",
+        HEAD + STEP + "max = true\n",
+        "p.toml, at steps[0].questions[0].max: expected a number, got a boolean",
+    ),
+    (
+        "text-where-boolean-expected",
+        HEAD + STEP + 'required = "yes"\n',
+        "p.toml, at steps[0].questions[0].required: expected true or false, got text",
+    ),
+    (
+        "text-where-number-expected",
+        HEAD + '[playbook.cadence]\nupdate_every_minutes = "30"\n' + STEP,
+        "p.toml, at playbook.cadence.update_every_minutes: expected a whole number, got text",
+    ),
+    (
+        "title-on-two-lines",
+        HEAD.replace('title = "Broken"', 'title = "Real\\nFake row"') + STEP,
+        "p.toml, at playbook.title: expected a single line of text",
     ),
     (
         "cadence-out-of-range",
@@ -193,6 +218,14 @@ def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(PlaybookError) as problem:
         load_playbook(tmp_path / "nope.toml")
     assert str(problem.value) == f"{tmp_path / 'nope.toml'}: no such file"
+
+
+def test_a_toml_date_default_becomes_text_read_in_the_session_zone(
+    write: Callable[[str, str], Path],
+) -> None:
+    text = HEAD + STEP.replace('"integer"', '"datetime"') + "default = 2026-11-22T09:00:00\n"
+    playbook = load_playbook(write("p.toml", text))
+    assert playbook.steps[0].questions[0].default == "2026-11-22T09:00:00"
 
 
 def test_a_valid_playbook_loads(write: Callable[[str, str], Path]) -> None:

@@ -16,16 +16,18 @@ PROBE = """
 import json, sys
 sys.argv = ["crisis", *json.loads(sys.argv[1])]
 from crisiscli.cli import main
+code = 0
 try:
     main()
 except SystemExit as exit:
-    code = exit.code
+    code = exit.code or 0
+sys.__stderr__.write(f"EXIT {code}\\n")
 heavy = ["jinja2", "pydantic", "rich", "platformdirs", "tomllib"]
 sys.__stderr__.write("MODULES " + json.dumps([m for m in heavy if m in sys.modules]) + "\\n")
 """
 
 
-def loaded(args: list[str], stdin: str = "") -> list[str]:
+def loaded(args: list[str], stdin: str = "", code: int = 0) -> list[str]:
     result = subprocess.run(
         [sys.executable, "-c", PROBE, json.dumps(args)],
         input=stdin,
@@ -35,6 +37,7 @@ def loaded(args: list[str], stdin: str = "") -> list[str]:
         timeout=60,
         check=False,
     )
+    assert f"EXIT {code}" in result.stderr, result.stderr
     line = next(x for x in result.stderr.splitlines() if x.startswith("MODULES "))
     return list(json.loads(line.removeprefix("MODULES ")))
 
@@ -73,5 +76,6 @@ def test_status_imports_no_jinja2_rich_or_toml(a_session: None) -> None:
 def test_start_imports_no_jinja2(write: Callable[[str, str], Path]) -> None:
     write("mini.toml", MINI_PLAYBOOK)
     modules = loaded(["start", "mini.toml"], stdin="3\n1000\nno\n.\n")
+    assert "rich" not in modules  # piped input: the Rich prompter is not loaded
     assert "jinja2" not in modules
     assert "pydantic" in modules  # proves the probe ran the command

@@ -27,6 +27,9 @@ _NO = {"n", "no", "false", "non", "faux", "0"}
 _NOW = {"now", "maintenant"}
 # Digits grouped by threes: "1 000", "1\u202f000", "1_000", "1'000"; in English also "1,000".
 _GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}([ \u00a0\u202f_']\d{3})+([.,]\d+)?")
+# At most 18 digits (beyond, no one is counting users): keeps int() and JSON safe.
+_WHOLE = r"[+-]?\d{1,18}"
+_DECIMAL = r"[+-]?(\d{1,18}(\.\d{0,18})?|\.\d{1,18})"
 _GROUPED_COMMAS = re.compile(r"[+-]?[1-9]\d{0,2}(,\d{3})+(\.\d+)?")
 
 
@@ -56,6 +59,8 @@ def parse_answer(
     if isinstance(raw, str):
         if len(raw) > MAX_ANSWER_LENGTH:
             raise InvalidAnswer(t("answer.too_long", language, limit=MAX_ANSWER_LENGTH))
+        if not is_clean_text(raw):
+            raise InvalidAnswer(t("answer.encoding", language))
         if question.type != "multiline" or not raw.strip():
             raw = raw.strip()
     if raw is None or raw in ("", []):
@@ -66,6 +71,15 @@ def parse_answer(
         raise InvalidAnswer(t("answer.required", language))
     context = _Context(language=language, zone=zone, now=now.astimezone(zone))
     return _PARSERS[question.type](question, raw, context)
+
+
+def is_clean_text(text: str) -> bool:
+    """False for text holding bytes that were not valid UTF-8 (lone surrogates)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _text(question: Question, raw: Any, ctx: _Context) -> AnswerValue:
@@ -94,7 +108,7 @@ def _integer(question: Question, raw: Any, ctx: _Context) -> AnswerValue:
         value = raw
     elif isinstance(raw, float) and raw.is_integer():
         value = int(raw)
-    elif isinstance(raw, str) and re.fullmatch(r"[+-]?\d+", _plain_number(raw, ctx.language)):
+    elif isinstance(raw, str) and re.fullmatch(_WHOLE, _plain_number(raw, ctx.language)):
         value = int(_plain_number(raw, ctx.language))
     else:
         raise InvalidAnswer(t("answer.integer", ctx.language))
@@ -113,9 +127,11 @@ def _number(question: Question, raw: Any, ctx: _Context) -> AnswerValue:
         text = _plain_number(raw, ctx.language)
         if text.count(",") == 1 and "." not in text:
             text = text.replace(",", ".")  # a decimal comma, as written in French
-        if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", text):
+        if not re.fullmatch(_DECIMAL, text):
             raise InvalidAnswer(t("answer.number", ctx.language))
-        value = int(text) if re.fullmatch(r"[+-]?\d+", text) else float(text)
+        value = int(text) if re.fullmatch(_WHOLE, text) else float(text)
+        if not math.isfinite(value):
+            raise InvalidAnswer(t("answer.number", ctx.language))
     else:
         raise InvalidAnswer(t("answer.number", ctx.language))
     return _bounded(question, value, ctx)
@@ -269,8 +285,6 @@ def show_answer(value: AnswerValue, language: str) -> str:
         return t("walk.yes" if value else "walk.no", language)
     if isinstance(value, list):
         return ", ".join(value)
-    if isinstance(value, float):
-        return format_number(value, language)
-    if isinstance(value, int):
+    if isinstance(value, int | float):
         return format_number(value, language)
     return value

@@ -17,13 +17,13 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from crisiscli import events as ev
-from crisiscli.answers import InvalidAnswer, parse_answer
+from crisiscli.answers import InvalidAnswer, parse_answer, show_answer
 from crisiscli.clock import Clock, timezone_from_name
-from crisiscli.errors import InterruptedByUser, SessionClosedError
+from crisiscli.errors import AlreadyRecordedError, InterruptedByUser, SessionClosedError
 from crisiscli.expressions import ExpressionError, evaluate, parse
 from crisiscli.messages import t
 from crisiscli.playbook import Playbook, Question, Step, to_snapshot
-from crisiscli.state import NextComputation, NextQuestion, SessionState, fold
+from crisiscli.state import NextComputation, NextQuestion, SessionState, fold, load_session
 from crisiscli.store import Store
 
 _ID_ALPHABET = string.ascii_lowercase + string.digits
@@ -47,6 +47,10 @@ class Prompter(Protocol):
 
     def show_computed(self, key: str, value: Any, error: str | None) -> None:
         """Show a value computed from the answers, or why it could not be."""
+        ...
+
+    def show_notice(self, text: str) -> None:
+        """Tell the responder something happened that they did not cause."""
         ...
 
 
@@ -111,26 +115,50 @@ def walk(
             if item.step_index != shown_step and isinstance(item, NextQuestion):
                 prompter.begin_step(item.step_index + 1, total, item.step)
                 shown_step = item.step_index
-            if isinstance(item, NextQuestion):
-                value = _ask_until_valid(state, item, prompter, zone=zone, clock=clock)
-                payload = {"key": item.key, "value": value}
-                state.apply(
-                    store.append(
-                        state.session_id,
-                        ev.ANSWER_RECORDED,
-                        payload,
-                        actor=actor,
-                        at=clock.now(),
-                        refuse_if_closed=True,
-                    )
-                )
-            else:
-                _compute(store, state, item, prompter, clock=clock, actor=actor)
+            try:
+                if isinstance(item, NextQuestion):
+                    value = _ask_until_valid(state, item, prompter, zone=zone, clock=clock)
+                    payload = {"key": item.key, "value": value}
+                    _record(store, state, ev.ANSWER_RECORDED, payload, clock=clock, actor=actor)
+                else:
+                    _compute(store, state, item, prompter, clock=clock, actor=actor)
+            except AlreadyRecordedError as conflict:
+                # Someone else walks this session too: take their answers and go on.
+                state = load_session(store, state.session_id)
+                prompter.show_notice(_conflict_notice(state, conflict.key))
     except (KeyboardInterrupt, EOFError):
         raise InterruptedByUser(
             t("walk.saved", state.language, session_id=state.session_id)
         ) from None
     return state
+
+
+def _record(
+    store: Store,
+    state: SessionState,
+    type: str,
+    payload: dict[str, Any],
+    *,
+    clock: Clock,
+    actor: str,
+) -> None:
+    """Append one answer or computed value, once per key, never to a closed session."""
+    event = store.append(
+        state.session_id,
+        type,
+        payload,
+        actor=actor,
+        at=clock.now(),
+        refuse_if_closed=True,
+        unique_key=True,
+    )
+    state.apply(event)
+
+
+def _conflict_notice(state: SessionState, key: str) -> str:
+    recorded = next(e for e in reversed(state.events) if e.payload.get("key") == key)
+    value = show_answer(recorded.payload.get("value"), state.language)
+    return t("walk.conflict", state.language, key=key, actor=recorded.actor, value=value)
 
 
 def _ask_until_valid(
@@ -165,9 +193,7 @@ def _compute(
         except ExpressionError as failure:
             error = str(failure)
         payload = {"key": key, "value": value, "error": error}
-        state.apply(
-            store.append(state.session_id, ev.VALUE_COMPUTED, payload, actor=actor, at=clock.now())
-        )
+        _record(store, state, ev.VALUE_COMPUTED, payload, clock=clock, actor=actor)
         prompter.show_computed(key, value, error)
 
 
@@ -183,7 +209,10 @@ def rehearse(playbook: Playbook, prompter: Prompter, *, clock: Clock, timezone: 
     state = start_session(
         memory, playbook, title="rehearsal", source="", clock=clock, actor="", timezone=timezone
     )
-    walk(memory, state, prompter, clock=clock, actor="")
+    try:
+        walk(memory, state, prompter, clock=clock, actor="")
+    except InterruptedByUser:
+        raise InterruptedByUser(t("walk.nothing_saved", playbook.language)) from None
 
 
 def close_session(

@@ -71,6 +71,14 @@ class SessionClosedError(UsageError):
         super().__init__(f"session {session_id} is closed and accepts no more answers")
 
 
+class AlreadyRecordedError(CrisisError):
+    """Another process recorded the same answer first (two responders on one walk)."""
+
+    def __init__(self, session_id: str, key: str) -> None:
+        super().__init__(f"session {session_id} already has an answer for {key}")
+        self.key = key
+
+
 class StoreError(CrisisError):
     """The journal could not be read or written (full disk, I/O error, lock)."""
 

@@ -19,8 +19,6 @@ VALUE_COMPUTED: Final = "value_computed"
 SESSION_CLOSED: Final = "session_closed"
 """Payload: resolution (free text, may be empty)."""
 
-EVENT_TYPES: Final = (SESSION_STARTED, ANSWER_RECORDED, VALUE_COMPUTED, SESSION_CLOSED)
-
 
 @dataclass(frozen=True)
 class Event:

@@ -37,6 +37,23 @@ class ExpressionError(Exception):
     """An expression that is not allowed, or that could not be evaluated."""
 
 
+def _text_of(value: Any) -> str:
+    """``str()``, refused before building a text over the size limit."""
+    if isinstance(value, list):
+        size = sum(len(item) if isinstance(item, str) else 24 for item in value)
+        if size > MAX_SEQUENCE:
+            raise ExpressionError(f"builds a text longer than {MAX_SEQUENCE} characters")
+    return str(value)
+
+
+def _sum(items: Any, start: Any = 0) -> Any:
+    """``sum()`` of numbers only (summing lists or texts would build huge values)."""
+    values = [*items, start]
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+        raise ExpressionError("sums values that are not all numbers")
+    return sum(items, start)
+
+
 def _round(value: Any, digits: Any = 0) -> Any:
     result = round(value, int(digits))
     return int(result) if digits == 0 else result
@@ -50,8 +67,8 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "len": len,
     "int": int,
     "float": float,
-    "str": str,
-    "sum": sum,
+    "str": _text_of,
+    "sum": _sum,
     "answered": lambda value: value is not None and value not in ("", []),
 }
 
@@ -73,15 +90,6 @@ _COMPARE: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
     ast.GtE: operator.ge,
     ast.In: lambda a, b: a in b,
     ast.NotIn: lambda a, b: a not in b,
-}
-_SYMBOLS: dict[type[ast.AST], str] = {
-    ast.Add: "+",
-    ast.Sub: "-",
-    ast.Mult: "*",
-    ast.Div: "/",
-    ast.FloorDiv: "//",
-    ast.Mod: "%",
-    ast.Pow: "**",
 }
 
 
@@ -217,6 +225,8 @@ def _checked(value: Any) -> Any:
     if isinstance(value, list | tuple):
         if len(value) > MAX_SEQUENCE:
             raise ExpressionError(f"builds a list longer than {MAX_SEQUENCE} items")
+        if any(isinstance(item, list | tuple) for item in value):
+            raise ExpressionError("builds a list of lists, which is not allowed")
         return list(value)
     raise ExpressionError(f"gives a value of type {type(value).__name__}")
 
@@ -259,7 +269,7 @@ def _eval(node: ast.AST, values: Mapping[str, Any]) -> Any:
         branch = node.body if _eval(node.test, values) else node.orelse
         return _eval(branch, values)
     if isinstance(node, ast.List | ast.Tuple):
-        return [_eval(item, values) for item in node.elts]
+        return _checked([_eval(item, values) for item in node.elts])
     if isinstance(node, ast.Call):
         assert isinstance(node.func, ast.Name)
         args = [_eval(arg, values) for arg in node.args]
@@ -277,4 +287,4 @@ def _guard_size(op: ast.operator, left: Any, right: Any) -> None:
             if sized and len(seq) * count > MAX_SEQUENCE:
                 raise ExpressionError(f"builds a sequence longer than {MAX_SEQUENCE}")
     if isinstance(op, ast.Mod) and isinstance(left, str):
-        raise ExpressionError(f"uses '{_SYMBOLS[ast.Mod]}' on text, which is not allowed")
+        raise ExpressionError("uses '%' on text, which is not allowed")

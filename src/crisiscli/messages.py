@@ -18,6 +18,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "the answer is longer than {limit:,} characters; shorten it",
         "fr": "la réponse dépasse {limit:,} caractères ; raccourcissez-la",
     },
+    "answer.encoding": {
+        "en": "the answer holds bytes that are not valid UTF-8 text",
+        "fr": "la réponse contient des octets qui ne sont pas du texte UTF-8 valide",
+    },
     "answer.single_line": {
         "en": "expected a single line of text",
         "fr": "une seule ligne de texte est attendue",
@@ -112,6 +116,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     "walk.saved": {
         "en": "saved; continue with `crisis resume {session_id}`",
         "fr": "enregistré ; reprenez avec `crisis resume {session_id}`",
+    },
+    "walk.conflict": {
+        "en": "{key} was answered meanwhile by {actor}: {value}. Your answer was not recorded.",
+        "fr": "{key} a été renseigné entre-temps par {actor} : {value}. "
+        "Votre réponse n'a pas été enregistrée.",
+    },
+    "walk.nothing_saved": {
+        "en": "stopped before the session started; nothing was recorded",
+        "fr": "arrêté avant le début de la session ; rien n'a été enregistré",
     },
     "walk.yes": {"en": "yes", "fr": "oui"},
     "walk.no": {"en": "no", "fr": "non"},

@@ -155,15 +155,6 @@ class Playbook:
         """Every ``step_id.question_id``, in walking order."""
         return [f"{s.id}.{q.id}" for s in self.steps for q in s.questions]
 
-    def find_question(self, key: str) -> tuple[Step, Question] | None:
-        step_id, _, question_id = key.partition(".")
-        for step in self.steps:
-            if step.id == step_id:
-                for question in step.questions:
-                    if question.id == question_id:
-                        return step, question
-        return None
-
 
 def to_snapshot(playbook: Playbook) -> dict[str, Any]:
     """A JSON-ready copy of the playbook, kept in the session journal."""

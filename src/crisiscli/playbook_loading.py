@@ -7,14 +7,16 @@ and a "did you mean" when a key or value looks misspelt.
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any, NoReturn, get_args
 
 from crisiscli.answers import InvalidAnswer, parse_answer
-from crisiscli.errors import PlaybookError, did_you_mean
+from crisiscli.errors import PlaybookError, UsageError, did_you_mean
 from crisiscli.expressions import FUNCTIONS, ExpressionError, parse
 from crisiscli.playbook import (
     FORMAT_VERSION,
@@ -26,7 +28,9 @@ from crisiscli.playbook import (
     Question,
     QuestionType,
     Step,
+    to_snapshot,
 )
+from crisiscli.store import encode_payload
 from crisiscli.tomlfile import read_toml
 
 PLAYBOOK_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
@@ -56,7 +60,7 @@ _EXPECTED = {
     "string_type": "expected text",
     "int_type": "expected a whole number",
     "int_parsing": "expected a whole number",
-    "int_from_float": "expected a whole number, not a decimal one",
+    "int_from_float": "expected a whole number",
     "float_type": "expected a number",
     "float_parsing": "expected a number",
     "bool_type": "expected true or false",
@@ -75,14 +79,22 @@ def load_playbook(path: Path) -> Playbook:
     data = read_toml(path, PlaybookError)
     playbook = _validate_shape(shown, data)
     _check_meaning(shown, playbook)
+    try:
+        encode_payload(to_snapshot(playbook))
+    except UsageError as problem:  # a safety net: every check above should catch it first
+        raise PlaybookError(shown, str(problem)) from None
     return playbook
 
 
 def _validate_shape(file: str, data: dict[str, Any]) -> Playbook:
     from pydantic import TypeAdapter, ValidationError  # noqa: PLC0415
 
+    # Strict validation of the data as JSON: no silent coercion ("yes" is not a
+    # boolean, true is not a number) while tables still become dataclasses.
+    # TOML dates become ISO text on the way (they are only meaningful as defaults).
+    text = json.dumps(data, default=_iso, allow_nan=True)
     try:
-        return TypeAdapter(Playbook).validate_python(data)
+        return TypeAdapter(Playbook).validate_json(text, strict=True)
     except ValidationError as exc:
         problems = exc.errors(include_url=False)
         path, problem = _describe(problems[0], data)
@@ -90,6 +102,12 @@ def _validate_shape(file: str, data: dict[str, Any]) -> Playbook:
             others = len(problems) - 1
             problem += f" (and {others} more problem{'s' if others > 1 else ''})"
         raise PlaybookError(file, problem, path=path) from None
+
+
+def _iso(value: Any) -> str:
+    if isinstance(value, date | time):
+        return value.isoformat()
+    raise TypeError(f"unexpected {type(value).__name__} in a TOML document")
 
 
 def format_key_path(location: tuple[Any, ...]) -> str:
@@ -127,7 +145,9 @@ def _describe(error: Any, data: dict[str, Any]) -> tuple[str, str]:
 def _toml_type(value: Any) -> str:
     if isinstance(value, bool):
         return "a boolean"
-    if isinstance(value, int | float):
+    if isinstance(value, float):
+        return "a decimal number"
+    if isinstance(value, int):
         return "a number"
     if isinstance(value, str):
         return "text"
@@ -156,7 +176,7 @@ def _check_info(fail: _Fail, playbook: Playbook) -> None:
         fail("playbook.format", f"expected {FORMAT_VERSION}, the only format version there is")
     if not 1 <= info.cadence.update_every_minutes <= 1440:
         fail("playbook.cadence.update_every_minutes", "expected minutes from 1 to 1440")
-    _check_text(fail, "playbook.title", info.title, limit=200)
+    _check_text(fail, "playbook.title", info.title, limit=200, single_line=True)
     _check_text(fail, "playbook.description", info.description, required=False)
     if not playbook.steps:
         fail("steps", "expected at least one step")
@@ -177,7 +197,7 @@ def _check_steps(fail: _Fail, playbook: Playbook) -> None:
         if step.id in seen_steps:
             fail(f"{at}.id", f"the step id '{step.id}' is used twice")
         seen_steps.add(step.id)
-        _check_text(fail, f"{at}.title", step.title, limit=200)
+        _check_text(fail, f"{at}.title", step.title, limit=200, single_line=True)
         _check_text(fail, f"{at}.guidance", step.guidance, required=False)
         for c_index, item in enumerate(step.checklist):
             _check_text(fail, f"{at}.checklist[{c_index}]", item, limit=2000)
@@ -223,16 +243,19 @@ def _check_question(
         if len(set(question.choices)) != len(question.choices):
             fail(f"{at}.choices", "each choice must appear once")
         for index, choice in enumerate(question.choices):
-            if not choice.strip() or choice.strip().isdigit() or "," in choice:
+            if not choice.strip() or choice.strip().isdigit() or any(c in choice for c in ",\n\r"):
                 fail(
                     f"{at}.choices[{index}]",
-                    "expected a label that is not empty, not a number and has no comma",
+                    "expected a one-line label that is not empty, not a number and has no comma",
                 )
     elif question.choices:
         fail(f"{at}.choices", f"choices only apply to choice and multichoice, not {kind}")
     for bound in ("min", "max"):
-        if getattr(question, bound) is not None and kind not in NUMERIC_TYPES:
+        value = getattr(question, bound)
+        if value is not None and kind not in NUMERIC_TYPES:
             fail(f"{at}.{bound}", f"{bound} only applies to integer and number, not {kind}")
+        if value is not None and (isinstance(value, bool) or not math.isfinite(value)):
+            fail(f"{at}.{bound}", "expected a finite number")
     if question.min is not None and question.max is not None and question.min > question.max:
         fail(f"{at}.max", "expected max to be at least min")
     if question.default in ("", []):
@@ -247,10 +270,18 @@ def _check_question(
 
 
 def _check_text(
-    fail: _Fail, at: str, text: str, *, required: bool = True, limit: int = MAX_TEXT
+    fail: _Fail,
+    at: str,
+    text: str,
+    *,
+    required: bool = True,
+    limit: int = MAX_TEXT,
+    single_line: bool = False,
 ) -> None:
     if required and not text.strip():
         fail(at, "expected some text, got an empty string")
+    if single_line and ("\n" in text or "\r" in text):
+        fail(at, "expected a single line of text")
     if len(text) > limit:
         fail(at, f"expected at most {limit:,} characters, got {len(text):,}")
 

@@ -49,7 +49,8 @@ class ScriptedPrompter:
     def __init__(self, path: Path, answers: dict[str, Any]) -> None:
         self.path = path
         self.answers = answers
-        self.computed: list[tuple[str, Any, str | None]] = []
+        self.notices: list[str] = []
+        """What happened meanwhile (another responder answered first), for the caller to show."""
 
     def begin_step(self, number: int, total: int, step: Step) -> None:
         return None
@@ -67,4 +68,7 @@ class ScriptedPrompter:
         return ""
 
     def show_computed(self, key: str, value: Any, error: str | None) -> None:
-        self.computed.append((key, value, error))
+        return None
+
+    def show_notice(self, text: str) -> None:
+        self.notices.append(text)

@@ -89,20 +89,18 @@ class SessionState:
         # Unknown types are kept in ``events`` (for the timeline) and otherwise
         # ignored, so that an older crisiscli can still read a newer journal.
 
-    def step_applies(self, step: Step) -> bool:
-        return step.when is None or is_true(parse(step.when), self.values())
-
-    def question_applies(self, question: Question) -> bool:
-        return question.when is None or is_true(parse(question.when), self.values())
+    def applies(self, part: Step | Question) -> bool:
+        """Whether a step or question is asked, given its ``when`` and the answers so far."""
+        return part.when is None or is_true(parse(part.when), self.values())
 
     def next_item(self) -> NextQuestion | NextComputation | None:
         """The first unanswered question or uncomputed value, in walking order."""
         for index, step in enumerate(self.playbook.steps):
-            if not self.step_applies(step):
+            if not self.applies(step):
                 continue
             for question in step.questions:
                 key = f"{step.id}.{question.id}"
-                if key not in self.answers and self.question_applies(question):
+                if key not in self.answers and self.applies(question):
                     return NextQuestion(index, step, question)
             missing = [name for name in step.compute if f"{step.id}.{name}" not in self.computed]
             if missing:
@@ -116,7 +114,7 @@ class SessionState:
         statuses: list[tuple[Step, str]] = []
         for index, step in enumerate(self.playbook.steps):
             if index < current:
-                statuses.append((step, "done" if self.step_applies(step) else "skipped"))
+                statuses.append((step, "done" if self.applies(step) else "skipped"))
             elif index == current:
                 statuses.append((step, "current"))
             else:

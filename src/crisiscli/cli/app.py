@@ -49,8 +49,14 @@ def errors_to_exit_codes() -> Iterator[None]:
 
 
 def _is_click_error(error: Exception) -> bool:
-    """Usage errors of the argument parser keep their own handling (exit 2)."""
-    return any(cls.__module__.startswith("click") for cls in type(error).__mro__[:-2])
+    """Usage errors of the argument parser keep their own handling (exit 2).
+
+    typer vendors click as ``typer._click``, so the module is matched by name.
+    """
+    return any(
+        "click" in cls.__module__.split(".") or "_click" in cls.__module__
+        for cls in type(error).__mro__
+    )
 
 
 def _complain(message: str, label: str = "error") -> None:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from crisiscli.cli.common import home, preferred_language
-from crisiscli.cli.output import echo, print_json
+from crisiscli.cli.output import echo, one_line, print_json
 
 app = typer.Typer(help="Find, read and check playbooks.", no_args_is_help=True)
 
@@ -28,9 +28,11 @@ def list_playbooks(
         return
     echo(f"{'ID':<24}  {'LANG':<4}  {'ORIGIN':<8}  TITLE")
     for entry in in_force:
-        echo(f"{entry.id:<24}  {entry.language:<4}  {entry.origin:<8}  {entry.title}")
+        echo(f"{entry.id:<24}  {entry.language:<4}  {entry.origin:<8}  {one_line(entry.title)}")
     for entry in broken:
-        echo(f"{entry.id:<24}  {'?':<4}  {entry.origin:<8}  (invalid: {entry.error})")
+        echo(
+            f"{entry.id:<24}  {'?':<4}  {entry.origin:<8}  (invalid: {one_line(entry.error or '')})"
+        )
 
 
 @app.command("show")

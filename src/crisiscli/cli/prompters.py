@@ -124,6 +124,11 @@ class RichPrompter:
         line = _computed_line(key, value, error, self.language)
         self.console.print(f"[{colour}]{escape(printable(line))}[/{colour}]")
 
+    def show_notice(self, text: str) -> None:
+        from rich.markup import escape  # noqa: PLC0415
+
+        self.console.print(f"[yellow]{escape(printable(text))}[/yellow]")
+
 
 class LinePrompter:
     """Reads one answer a line from a pipe; questions go to stderr, so stdout stays clean.
@@ -171,3 +176,6 @@ class LinePrompter:
 
     def show_computed(self, key: str, value: Any, error: str | None) -> None:
         self._say(_computed_line(key, value, error, self.language))
+
+    def show_notice(self, text: str) -> None:
+        self._say(text)

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from crisiscli.cli.common import open_store
-from crisiscli.cli.output import echo, local_time, print_json
+from crisiscli.cli.output import echo, local_time, one_line, print_json
 
 app = typer.Typer(help="List recorded sessions and show one in full.", no_args_is_help=True)
 
@@ -15,12 +15,9 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print as JSON, for scr
 
 
 @app.command("list")
-def list_sessions(
-    as_json: JsonOption = False,
-    show_all: Annotated[bool, typer.Option("--all", help="Include training sessions.")] = False,
-) -> None:
+def list_sessions(as_json: JsonOption = False) -> None:
     """List sessions, most recent first."""
-    summaries = [s for s in open_store().sessions() if show_all or not s.training]
+    summaries = open_store().sessions()
     summaries.sort(key=lambda s: (s.started_at, s.id), reverse=True)
     if as_json:
         print_json([s.to_json() for s in summaries])
@@ -31,7 +28,7 @@ def list_sessions(
     echo(f"{'ID':<21}  {'STATUS':<6}  {'STARTED (UTC)':<16}  {'PLAYBOOK':<22}  TITLE")
     for s in summaries:
         started = local_time(s.started_at, "UTC")
-        echo(f"{s.id:<21}  {s.status:<6}  {started:<16}  {s.playbook_id:<22}  {s.title}")
+        echo(f"{s.id:<21}  {s.status:<6}  {started:<16}  {s.playbook_id:<22}  {one_line(s.title)}")
 
 
 @app.command("show")
@@ -62,5 +59,5 @@ def show(
     echo(f"{len(events)} events")
     for event in events:
         when = local_time(event.at, zone, seconds=True)
-        summary_line = summarize(event, state.language).replace("\n", " ⏎ ")
+        summary_line = one_line(summarize(event, state.language))
         echo(f"  {event.seq:>4}  {when}  {event.actor}  {event.type}: {summary_line}")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from crisiscli.cli.common import home, open_store, preferred_language
-from crisiscli.cli.output import echo, local_time, print_json
+from crisiscli.cli.output import echo, local_time, one_line, print_json
 
 if TYPE_CHECKING:
     from crisiscli.engine import Prompter
@@ -74,10 +74,8 @@ def start(
         cwd=Path.cwd(),
         strict_language=lang is not None,
     )
-    if title is not None and not title.strip():
-        from crisiscli.errors import UsageError  # noqa: PLC0415
-
-        raise UsageError("--title is empty; expected a short name for the crisis")
+    if title is not None:
+        _check_option_text("--title", title, single_line=True)
     clock, actor, zone = SystemClock(), default_actor(), local_timezone_name()
     prompter = _prompter(chosen.language, answers, chosen)
     if answers is not None:
@@ -94,6 +92,8 @@ def start(
     )
     _say(t("walk.started", state.language, session_id=state.session_id, title=state.title))
     _walk_saying_how_to_resume(store, state, prompter, clock=clock, actor=actor)
+    for notice in getattr(prompter, "notices", []):
+        echo(notice, err=True)
     _finish(state)
 
 
@@ -136,6 +136,8 @@ def close(
     from crisiscli.clock import SystemClock  # noqa: PLC0415
     from crisiscli.engine import close_session, default_actor  # noqa: PLC0415
 
+    if resolution:
+        _check_option_text("--resolution", resolution, single_line=False)
     store = open_store()
     state = close_session(
         store,
@@ -166,6 +168,20 @@ def _walk_saying_how_to_resume(
             line=refused.line,
             path=refused.path,
         ) from None
+
+
+def _check_option_text(option: str, text: str, *, single_line: bool) -> None:
+    from crisiscli.answers import MAX_ANSWER_LENGTH, is_clean_text  # noqa: PLC0415
+    from crisiscli.errors import UsageError  # noqa: PLC0415
+
+    if not text.strip():
+        raise UsageError(f"{option} is empty; expected a few words")
+    if not is_clean_text(text):
+        raise UsageError(f"{option} holds bytes that are not valid UTF-8 text")
+    if single_line and ("\n" in text or "\r" in text):
+        raise UsageError(f"{option} holds a line break; expected a single line")
+    if len(text) > MAX_ANSWER_LENGTH:
+        raise UsageError(f"{option} is longer than {MAX_ANSWER_LENGTH:,} characters")
 
 
 def _load(store: Store, session: str | None) -> SessionState:
@@ -256,5 +272,5 @@ def _print_status(view: dict[str, Any]) -> None:
     echo("Timeline")
     for entry in view["timeline"]:
         when = local_time(entry["at"], zone)
-        summary = entry["summary"].replace("\n", " ⏎ ")
+        summary = one_line(entry["summary"])
         echo(f"  {when}  {entry['actor']}  {summary}")

@@ -61,12 +61,15 @@ class Store(Protocol):
         at: datetime,
         new_session: bool = False,
         refuse_if_closed: bool = False,
+        unique_key: bool = False,
     ) -> Event:
         """Durably record one event and return it with its sequence number.
 
         ``new_session`` requires the session not to exist yet; ``refuse_if_closed``
-        requires it not to be closed. Both are checked in the same transaction
-        as the write, so concurrent writers cannot slip past them.
+        requires it not to be closed; ``unique_key`` requires no event of the same
+        type with the same ``payload["key"]`` (raising ``AlreadyRecordedError``).
+        All are checked in the same transaction as the write, so concurrent
+        writers cannot slip past them.
         """
         ...
 
@@ -82,8 +85,17 @@ class Store(Protocol):
 
 
 def encode_payload(payload: dict[str, Any]) -> str:
-    """The JSON text stored for an event's payload (no NaN or infinity: not JSON)."""
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    """The JSON text stored for an event's payload (no NaN or infinity: not JSON).
+
+    Input is checked before it gets here; this is the last line of defence, so
+    that nothing unrecordable can reach the journal or crash the command.
+    """
+    try:
+        text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        text.encode("utf-8")
+    except (TypeError, ValueError) as problem:
+        raise UsageError(f"this cannot be recorded: {problem}") from None
+    return text
 
 
 def check_session_id(session_id: str) -> str:
@@ -101,7 +113,7 @@ def resolve_session(store: Store, session_id: str | None) -> SessionSummary:
     """The named session, or the most recent open one when no name is given."""
     summaries = store.sessions()
     if session_id is None:
-        open_ones = [s for s in summaries if s.closed_at is None and not s.training]
+        open_ones = [s for s in summaries if s.closed_at is None]
         if not open_ones:
             raise NotFoundError(
                 "there is no open session; start one with `crisis start` "

@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from crisiscli.errors import SessionClosedError, UsageError
+from crisiscli.errors import AlreadyRecordedError, SessionClosedError, UsageError
 from crisiscli.events import SESSION_CLOSED, SESSION_STARTED, Event
 from crisiscli.store import SessionSummary, encode_payload
 
@@ -25,6 +25,7 @@ class MemoryStore:
         at: datetime,
         new_session: bool = False,
         refuse_if_closed: bool = False,
+        unique_key: bool = False,
     ) -> Event:
         journal = self._events.get(session_id, [])
         if new_session and journal:
@@ -33,6 +34,10 @@ class MemoryStore:
             raise UsageError(f"no session '{session_id}' in this store")
         if refuse_if_closed and any(e.type == SESSION_CLOSED for e in journal):
             raise SessionClosedError(session_id)
+        if unique_key and any(
+            e.type == type and e.payload.get("key") == payload["key"] for e in journal
+        ):
+            raise AlreadyRecordedError(session_id, payload["key"])
         # Encode as the real stores do, so a dry run fails where they would.
         stored = json.loads(encode_payload(payload))
         event = Event(session_id, len(journal) + 1, at, actor, type, stored)

@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from crisiscli.errors import SessionClosedError, StoreError, UsageError
+from crisiscli.errors import AlreadyRecordedError, SessionClosedError, StoreError, UsageError
 from crisiscli.events import SESSION_CLOSED, SESSION_STARTED, Event
 from crisiscli.store import SessionSummary, encode_payload
 
@@ -99,12 +99,15 @@ class SQLiteStore:
         at: datetime,
         new_session: bool = False,
         refuse_if_closed: bool = False,
+        unique_key: bool = False,
     ) -> Event:
         body = encode_payload(payload)
         try:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 seq = self._next_seq(session_id, new_session, refuse_if_closed)
+                if unique_key:
+                    self._refuse_duplicate(session_id, type, payload["key"])
                 self._db.execute(
                     "INSERT INTO events (session_id, seq, at, actor, type, payload) "
                     "VALUES (?, ?, ?, ?, ?, ?)",
@@ -134,6 +137,15 @@ class SQLiteStore:
         if refuse_if_closed and closed:
             raise SessionClosedError(session_id)
         return last + 1
+
+    def _refuse_duplicate(self, session_id: str, type: str, key: str) -> None:
+        row = self._db.execute(
+            "SELECT 1 FROM events WHERE session_id = ? AND type = ? "
+            "AND json_extract(payload, '$.key') = ? LIMIT 1",
+            (session_id, type, key),
+        ).fetchone()
+        if row:
+            raise AlreadyRecordedError(session_id, key)
 
     def events(self, session_id: str) -> list[Event]:
         try:
