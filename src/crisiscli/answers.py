@@ -108,8 +108,8 @@ def _integer(question: Question, raw: Any, ctx: _Context) -> AnswerValue:
         value = raw
     elif isinstance(raw, float) and raw.is_integer():
         value = int(raw)
-    elif isinstance(raw, str) and re.fullmatch(_WHOLE, _plain_number(raw, ctx.language)):
-        value = int(_plain_number(raw, ctx.language))
+    elif isinstance(raw, str) and re.fullmatch(_WHOLE, text := _plain_number(raw, ctx.language)):
+        value = int(text)
     else:
         raise InvalidAnswer(t("answer.integer", ctx.language))
     return _bounded(question, value, ctx)
