@@ -19,13 +19,15 @@ BUILT_INS = sorted(builtin_dir("playbooks").glob("*.toml"))
 IDS = ("customer-outage", "failed-delivery")
 
 
-def shape(playbook: Playbook) -> list[tuple[str, str, list[tuple[str, str, bool, int]]]]:
-    """What must match across languages: ids, phases, types, which are optional or conditional."""
+def shape(
+    playbook: Playbook,
+) -> list[tuple[str, str, list[tuple[str, str, bool, int, str | None]]]]:
+    """What must match across languages: ids, phases, types, report fields, which are optional."""
     return [
         (
             step.id,
             step.phase,
-            [(q.id, q.type, q.required, len(q.choices)) for q in step.questions],
+            [(q.id, q.type, q.required, len(q.choices), q.report_as) for q in step.questions],
         )
         for step in playbook.steps
     ]
@@ -70,12 +72,16 @@ def test_customer_outage_runs_from_an_answers_file(language: str) -> None:
     assert result.exit_code == 0, result.stderr
     status = json.loads(runner.invoke(app, ["status", "--json"]).stdout)
     assert status["progress"]["complete"] is True
-    assert status["progress"]["steps_done"] == 8
+    assert status["progress"]["steps_done"] == 9
     assert status["answers"]["impact.affected"] == 3
     assert status["answers"]["impact.total"] == 1000
     assert status["computed"]["impact.affected_percent"]["value"] == 0.3
     assert status["computed"]["impact.working_percent"]["value"] == 99.7
     assert status["answers"]["feedback.score"] == 7
+    # One action is written as a line, the other as a table; both are stored alike.
+    actions = status["answers"]["review.actions"]
+    assert [sorted(action) for action in actions] == [["action", "due", "owner"]] * 2
+    assert [action["due"] for action in actions] == ["2026-12-15", "2026-12-01"]
 
 
 @pytest.mark.parametrize(

@@ -50,7 +50,7 @@ CASES: list[tuple[str, str, str]] = [
         "bad-question-type",
         HEAD + STEP.replace('"integer"', '"integr"'),
         "p.toml, at steps[0].questions[0].type: expected one of 'text', 'multiline', 'integer', "
-        "'number', 'choice', 'multichoice', 'confirm', 'score', 'list', 'datetime'; "
+        "'number', 'choice', 'multichoice', 'confirm', 'score', 'list', 'datetime', 'actions'; "
         "got 'integr' (did you mean 'integer'?)",
     ),
     (

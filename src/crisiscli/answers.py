@@ -20,7 +20,7 @@ from crisiscli.playbook import Question
 MAX_ANSWER_LENGTH = 20_000
 
 # JSON-ready values stored in the journal.
-AnswerValue = str | int | float | bool | list[str] | None
+AnswerValue = str | int | float | bool | list[str] | list[dict[str, str | None]] | None
 
 _YES = {"y", "yes", "true", "o", "oui", "vrai", "1"}
 _NO = {"n", "no", "false", "non", "faux", "0"}
@@ -227,6 +227,61 @@ def _list(question: Question, raw: Any, ctx: _Context) -> AnswerValue:
     return cleaned
 
 
+def _actions(question: Question, raw: Any, ctx: _Context) -> AnswerValue:
+    """Follow-up actions, each ``{"action", "owner", "due"}`` (``due`` an ISO date or None).
+
+    Typed as one line per action, ``what; owner; due date``; an answers file may
+    give those lines or tables with the three keys.
+    """
+    items = raw.split("\n") if isinstance(raw, str) else raw
+    if not isinstance(items, list):
+        raise InvalidAnswer(t("answer.actions", ctx.language))
+    actions: list[dict[str, str | None]] = []
+    size = 0
+    for item in items:
+        if isinstance(item, str):
+            if not item.strip():
+                continue
+            parts = [part.strip() for part in re.split(r"\s*[;|]\s*", item.strip())]
+            if len(parts) == 2:
+                parts.append("")
+            if len(parts) != 3:
+                raise InvalidAnswer(t("answer.actions", ctx.language))
+            action, owner, due = parts
+        elif isinstance(item, dict) and set(item) <= {"action", "owner", "due"}:
+            action, owner, due = (item.get(k, "") for k in ("action", "owner", "due"))
+            if isinstance(due, date):
+                due = due.isoformat()
+            if not all(isinstance(v, str) and "\n" not in v for v in (action, owner, due)):
+                raise InvalidAnswer(t("answer.actions", ctx.language))
+            action, owner, due = action.strip(), owner.strip(), due.strip()
+        else:
+            raise InvalidAnswer(t("answer.actions", ctx.language))
+        size += len(action) + len(owner) + len(due)
+        if size > MAX_ANSWER_LENGTH:
+            raise InvalidAnswer(t("answer.too_long", ctx.language, limit=MAX_ANSWER_LENGTH))
+        if not action or not owner:
+            raise InvalidAnswer(t("answer.actions", ctx.language))
+        actions.append({"action": action, "owner": owner, "due": _due_date(action, due, ctx)})
+    if not actions:
+        if question.required:
+            raise InvalidAnswer(t("answer.required", ctx.language))
+        return None
+    return actions
+
+
+def _due_date(action: str, text: str, ctx: _Context) -> str | None:
+    if not text.strip():
+        return None
+    day_first = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text.strip())
+    if day_first:
+        text = f"{day_first[3]}-{int(day_first[2]):02d}-{int(day_first[1]):02d}"
+    try:
+        return date.fromisoformat(text.strip()).isoformat()
+    except ValueError:
+        raise InvalidAnswer(t("answer.action_date", ctx.language, action=action)) from None
+
+
 def _datetime(question: Question, raw: Any, ctx: _Context) -> AnswerValue:
     moment: datetime
     if isinstance(raw, datetime):
@@ -274,6 +329,7 @@ _PARSERS = {
     "score": _score,
     "list": _list,
     "datetime": _datetime,
+    "actions": _actions,
 }
 
 
@@ -284,7 +340,15 @@ def show_answer(value: AnswerValue, language: str) -> str:
     if isinstance(value, bool):
         return t("walk.yes" if value else "walk.no", language)
     if isinstance(value, list):
-        return ", ".join(value)
+        separator = "; " if value and isinstance(value[0], dict) else ", "
+        return separator.join(_show_item(item) for item in value)
     if isinstance(value, int | float):
         return format_number(value, language)
     return value
+
+
+def _show_item(item: str | dict[str, str | None]) -> str:
+    if isinstance(item, str):
+        return item
+    details = ", ".join(part for part in (item["owner"], item["due"]) if part)
+    return f"{item['action']} ({details})"

@@ -79,13 +79,16 @@ def start_session(
     actor: str,
     timezone: str,
     training: bool = False,
+    session_id: str | None = None,
 ) -> SessionState:
     """Record a new session with a snapshot of ``playbook`` and return its state.
 
     The snapshot means later edits to the playbook file change nothing recorded.
+    ``session_id`` is drawn at random unless given (sample sessions, imports).
     """
     now = clock.now()
-    session_id = new_session_id(now.astimezone(timezone_from_name(timezone)))
+    if session_id is None:
+        session_id = new_session_id(now.astimezone(timezone_from_name(timezone)))
     payload = {
         "playbook_id": playbook.id,
         "title": title,

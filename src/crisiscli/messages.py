@@ -63,6 +63,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "expected a list of items",
         "fr": "une liste d'éléments est attendue",
     },
+    "answer.actions": {
+        "en": "expected one action per line as: what; owner; due date (the date may be left out)",
+        "fr": "une action par ligne est attendue : quoi ; qui ; échéance (la date est facultative)",
+    },
+    "answer.action_date": {
+        "en": "the due date of '{action}' should be a date like 2026-12-01",
+        "fr": "l'échéance de « {action} » doit être une date comme 01/12/2026",
+    },
     "answer.datetime": {
         "en": "expected a date and time like 2026-11-22 14:05, a time like 14:05, or 'now'",
         "fr": "une date et une heure comme 22/11/2026 14h05 ou 2026-11-22 14:05, une heure "
@@ -95,6 +103,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "(one item per line; finish with an empty line)",
         "fr": "(un élément par ligne ; terminez par une ligne vide)",
     },
+    "walk.hint.actions": {
+        "en": "(one action per line as: what; owner; due date; finish with an empty line)",
+        "fr": "(une action par ligne : quoi ; qui ; échéance ; terminez par une ligne vide)",
+    },
     "walk.hint.optional": {
         "en": "(optional: press Enter to skip)",
         "fr": "(facultatif : appuyez sur Entrée pour passer)",
@@ -126,6 +138,45 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "stopped before the session started; nothing was recorded",
         "fr": "arrêté avant le début de la session ; rien n'a été enregistré",
     },
+    # One-line summaries of journal events (status timeline, report appendix).
+    "event.session_started": {
+        "en": "started with playbook {playbook} ({language})",
+        "fr": "commencée avec le playbook {playbook} ({language})",
+    },
+    "event.not_computed": {
+        "en": "{key} not computed: {reason}",
+        "fr": "{key} non calculé : {reason}",
+    },
+    "event.session_closed": {"en": "closed", "fr": "close"},
+    "event.session_closed_because": {
+        "en": "closed: {resolution}",
+        "fr": "close : {resolution}",
+    },
+    # Timeline entries of reports.
+    "timeline.started": {
+        "en": "The problem started for the customer",
+        "fr": "Début du problème pour le client",
+    },
+    "timeline.detected": {"en": "We learnt about it", "fr": "Nous en sommes informés"},
+    "timeline.mitigated": {
+        "en": "The workaround took effect",
+        "fr": "La solution de contournement fait effet",
+    },
+    "timeline.resolved": {
+        "en": "The service was back to normal",
+        "fr": "Le service est revenu à la normale",
+    },
+    "timeline.update_promised": {
+        "en": "Next update promised to stakeholders",
+        "fr": "Prochain point promis aux parties prenantes",
+    },
+    "timeline.session_started": {
+        "en": "Crisis response started with the playbook \u201c{title}\u201d",
+        "fr": "Début de la gestion de crise avec le playbook « {title} »",
+    },
+    "timeline.step_done": {"en": "Step completed: {title}", "fr": "Étape terminée : {title}"},
+    # Reports.
+    "report.not_recorded": {"en": "not recorded yet", "fr": "pas encore renseigné"},
     "walk.yes": {"en": "yes", "fr": "oui"},
     "walk.no": {"en": "no", "fr": "non"},
 }

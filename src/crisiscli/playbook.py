@@ -38,6 +38,7 @@ QuestionType = Literal[
     "score",
     "list",
     "datetime",
+    "actions",
 ]
 Language = Literal["en", "fr"]
 LANGUAGES: tuple[Language, ...] = ("en", "fr")
@@ -102,6 +103,8 @@ class Question:
     """The options of a choice or multichoice question."""
     when: str | None = None
     """Condition over earlier answers; the question is skipped when it is false."""
+    report_as: str | None = None
+    """What the answer stands for in reports, e.g. ``impact.affected`` (see docs/templates.md)."""
 
 
 @dataclass(frozen=True)

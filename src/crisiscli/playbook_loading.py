@@ -30,6 +30,7 @@ from crisiscli.playbook import (
     Step,
     to_snapshot,
 )
+from crisiscli.report_fields import REPORT_FIELDS
 from crisiscli.store import encode_payload
 from crisiscli.tomlfile import read_toml
 
@@ -229,6 +230,28 @@ def _check_steps(fail: _Fail, playbook: Playbook) -> None:
             _check_expression(fail, f"{at}.compute.{name}", source, step_known, later)
             step_known.append(f"{step.id}.{name}")
         known = step_known
+    _check_report_fields(fail, playbook)
+
+
+def _check_report_fields(fail: _Fail, playbook: Playbook) -> None:
+    """Each ``report_as`` names a known report field, fits its type, and is used once."""
+    claimed: dict[str, str] = {}
+    for s_index, step in enumerate(playbook.steps):
+        for q_index, question in enumerate(step.questions):
+            name = question.report_as
+            if name is None:
+                continue
+            at = f"steps[{s_index}].questions[{q_index}].report_as"
+            if name not in REPORT_FIELDS:
+                hint = did_you_mean(name, list(REPORT_FIELDS))
+                fail(at, f"unknown report field '{name}'{hint}; docs/templates.md lists them")
+            types, _meaning = REPORT_FIELDS[name]
+            if question.type not in types:
+                accepted = " or ".join(types)
+                fail(at, f"'{name}' needs a question of type {accepted}, not {question.type}")
+            if name in claimed:
+                fail(at, f"'{name}' is already reported by {claimed[name]}")
+            claimed[name] = f"{step.id}.{question.id}"
 
 
 def _check_question(

@@ -10,6 +10,7 @@ from typing import Any
 
 from crisiscli import events as ev
 from crisiscli.answers import show_answer
+from crisiscli.messages import t
 from crisiscli.state import NextComputation, NextQuestion, SessionState
 
 
@@ -79,17 +80,24 @@ def status_view(state: SessionState) -> dict[str, Any]:
 
 
 def summarize(event: ev.Event, language: str) -> str:
-    """One line saying what an event recorded."""
+    """One line saying what an event recorded, in ``language``."""
     payload = event.payload
     if event.type == ev.SESSION_STARTED:
-        return f"started with playbook {payload['playbook_id']} ({payload['language']})"
+        return t(
+            "event.session_started",
+            language,
+            playbook=payload["playbook_id"],
+            language=payload["language"],
+        )
     if event.type == ev.ANSWER_RECORDED:
         return f"{payload['key']} = {show_answer(payload['value'], language)}"
     if event.type == ev.VALUE_COMPUTED:
         if payload.get("error"):
-            return f"{payload['key']} not computed: {payload['error']}"
+            return t("event.not_computed", language, key=payload["key"], reason=payload["error"])
         return f"{payload['key']} = {show_answer(payload['value'], language)}"
     if event.type == ev.SESSION_CLOSED:
         resolution = payload.get("resolution") or ""
-        return f"closed{': ' + resolution if resolution else ''}"
+        if resolution:
+            return t("event.session_closed_because", language, resolution=resolution)
+        return t("event.session_closed", language)
     return event.type.replace("_", " ")

@@ -113,9 +113,10 @@ def _options(
 
 
 def _register() -> None:
-    from crisiscli.cli import playbooks, sessions, walk  # noqa: PLC0415
+    from crisiscli.cli import playbooks, report, sessions, walk  # noqa: PLC0415
 
     walk.register(app)
+    report.register(app)
     app.add_typer(sessions.app, name="sessions")
     app.add_typer(playbooks.app, name="playbooks")
 

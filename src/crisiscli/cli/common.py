@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from crisiscli.state import SessionState
     from crisiscli.store import Store
 
 
@@ -26,3 +27,11 @@ def home() -> Path:
 def preferred_language(flag: str | None) -> str | None:
     """``--lang``, else ``$CRISIS_LANG``, else none (let the playbook decide)."""
     return flag or os.environ.get("CRISIS_LANG") or None
+
+
+def load_chosen_session(store: Store, session: str | None) -> SessionState:
+    """The session named on the command line, or the most recent open one."""
+    from crisiscli.state import load_session  # noqa: PLC0415
+    from crisiscli.store import resolve_session  # noqa: PLC0415
+
+    return load_session(store, resolve_session(store, session).id)

@@ -24,7 +24,7 @@ def _read_block(read_line: Any, question: Question) -> str:
         line = read_line()
         if question.type == "multiline" and line.strip() == ".":
             return "\n".join(lines)
-        if question.type == "list" and not line.strip():
+        if question.type in ("list", "actions") and not line.strip():
             return "\n".join(lines)
         lines.append(line)
 
@@ -43,6 +43,8 @@ def _hints(question: Question, language: str) -> list[str]:
         hints.append(t("walk.hint.multiline", language))
     elif question.type == "list":
         hints.append(t("walk.hint.list", language))
+    elif question.type == "actions":
+        hints.append(t("walk.hint.actions", language))
     if not question.required and question.default is None:
         hints.append(t("walk.hint.optional", language))
     return hints
@@ -105,7 +107,7 @@ class RichPrompter:
                 self.console.print(f"[dim]{escape(hint)}[/dim]")
         suffix = _suffix(question, self.language)
         prompt = f"[cyan]{escape(suffix)}[/cyan] > " if suffix else "> "
-        if question.type in ("multiline", "list"):
+        if question.type in ("multiline", "list", "actions"):
             first = True
 
             def read_line() -> str:
@@ -170,7 +172,7 @@ class LinePrompter:
         for hint in _hints(question, self.language):
             self._say(f"  {hint}")
         self.first_line_of_answer = self.line_number + 1
-        if question.type in ("multiline", "list"):
+        if question.type in ("multiline", "list", "actions"):
             return _read_block(self._read_line, question)
         return self._read_line()
 

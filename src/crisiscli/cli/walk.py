@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from crisiscli.cli.common import home, open_store, preferred_language
+from crisiscli.cli.common import home, load_chosen_session, open_store, preferred_language
 from crisiscli.cli.output import echo, local_time, one_line, print_json
 
 if TYPE_CHECKING:
@@ -104,7 +104,7 @@ def resume(session: SessionArg = None) -> None:
     from crisiscli.messages import t  # noqa: PLC0415
 
     store = open_store()
-    state = _load(store, session)
+    state = load_chosen_session(store, session)
     if state.is_closed:
         from crisiscli.errors import SessionClosedError  # noqa: PLC0415
 
@@ -119,7 +119,7 @@ def status(session: SessionArg = None, as_json: JsonOption = False) -> None:
     """Show a session's progress, answers, computed values and timeline."""
     from crisiscli.status import status_view  # noqa: PLC0415
 
-    view = status_view(_load(open_store(), session))
+    view = status_view(load_chosen_session(open_store(), session))
     if as_json:
         print_json(view)
         return
@@ -141,7 +141,7 @@ def close(
     store = open_store()
     state = close_session(
         store,
-        _load(store, session),
+        load_chosen_session(store, session),
         resolution=resolution.strip(),
         clock=SystemClock(),
         actor=default_actor(),
@@ -182,13 +182,6 @@ def _check_option_text(option: str, text: str, *, single_line: bool) -> None:
         raise UsageError(f"{option} holds a line break; expected a single line")
     if len(text) > MAX_ANSWER_LENGTH:
         raise UsageError(f"{option} is longer than {MAX_ANSWER_LENGTH:,} characters")
-
-
-def _load(store: Store, session: str | None) -> SessionState:
-    from crisiscli.state import load_session  # noqa: PLC0415
-    from crisiscli.store import resolve_session  # noqa: PLC0415
-
-    return load_session(store, resolve_session(store, session).id)
 
 
 def _checked_language(language: str | None) -> str | None:

@@ -1,0 +1,129 @@
+"""``crisis report`` and ``crisis templates list``: documents from a recorded session."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from crisiscli.cli.common import home, load_chosen_session, open_store
+from crisiscli.cli.output import echo, print_json
+
+templates_app = typer.Typer(help="Find the report templates.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("report")(report)
+    app.add_typer(templates_app, name="templates")
+
+
+def report(  # noqa: PLR0917 - typer passes options by position
+    session: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[SESSION]",
+            help="Session id; the most recent open session when left out.",
+            show_default=False,
+        ),
+    ] = None,
+    template: Annotated[
+        str,
+        typer.Option(
+            "--template",
+            "-t",
+            help="remediation, postmortem, update, summary, a template of yours, or a .j2 file.",
+        ),
+    ] = "remediation",
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="md, html, txt or json.", metavar="FORMAT")
+    ] = "md",
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", "-l", help="en or fr (default: the session's language)."),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="Write to this file instead of standard output.", dir_okay=False
+        ),
+    ] = None,
+    context_json: Annotated[
+        bool,
+        typer.Option("--context-json", help="Print the data templates receive, as JSON, and stop."),
+    ] = False,
+) -> None:
+    """Render a report from a recorded session: for the customer, the team or executives."""
+    from crisiscli.errors import UsageError  # noqa: PLC0415
+    from crisiscli.playbook import LANGUAGES  # noqa: PLC0415
+    from crisiscli.report_context import build_context  # noqa: PLC0415
+    from crisiscli.reports import FORMATS, render_report  # noqa: PLC0415
+
+    if fmt not in FORMATS:
+        raise UsageError(
+            f"unknown format '{fmt}' (from --format); expected one of {', '.join(FORMATS)}"
+        )
+    if lang is not None and lang not in LANGUAGES:
+        raise UsageError(f"unknown language '{lang}' (from --lang); expected en or fr")
+    state = load_chosen_session(open_store(), session)
+    context = build_context(state, language=lang or state.language, now=_generation_time())
+    if context_json:
+        print_json(context.model_dump(mode="json"))
+        return
+    text = render_report(context, template=template, fmt=fmt, home=home(), cwd=Path.cwd())
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    _write_whole(out, text)
+    echo(f"Report written to {out}", err=True)
+
+
+def _generation_time() -> datetime:
+    """Now, or ``$SOURCE_DATE_EPOCH`` (the reproducible-builds convention) when set."""
+    from crisiscli.errors import UsageError  # noqa: PLC0415
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if not epoch:
+        return datetime.now(UTC)
+    if not epoch.isdigit() or len(epoch) > 12:
+        raise UsageError("SOURCE_DATE_EPOCH must be a number of seconds since 1970")
+    return datetime.fromtimestamp(int(epoch), UTC)
+
+
+def _write_whole(path: Path, text: str) -> None:
+    """Write ``path`` through a temporary file and a rename: never a half-written report."""
+    from crisiscli.errors import CrisisError, UsageError  # noqa: PLC0415
+
+    if path.is_dir():
+        raise UsageError(f"{path} is a folder; --out expects a file name")
+    if not path.parent.is_dir():
+        raise UsageError(f"the folder {path.parent} does not exist (from --out)")
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with temporary.open("w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        temporary.replace(path)
+    except OSError as problem:
+        temporary.unlink(missing_ok=True)
+        raise CrisisError(f"could not write {path}: {problem.strerror or problem}") from None
+
+
+@templates_app.command("list")
+def list_templates(
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON, for scripts.")] = False,
+) -> None:
+    """List report templates: ./templates, $CRISIS_HOME/templates, then built-ins."""
+    from crisiscli.reports import catalogue, effective  # noqa: PLC0415
+
+    entries = effective(catalogue(home(), Path.cwd()))
+    if as_json:
+        print_json([entry.to_json() for entry in entries])
+        return
+    echo(f"{'NAME':<16}  {'LANG':<4}  {'FORMAT':<6}  {'ORIGIN':<8}  PATH")
+    for entry in entries:
+        columns = f"{entry.name:<16}  {entry.language:<4}  {entry.format:<6}  {entry.origin:<8}"
+        echo(f"{columns}  {entry.path}")

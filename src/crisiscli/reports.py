@@ -1,0 +1,370 @@
+"""Rendering reports: finding templates, the Jinja sandbox, formats and filters.
+
+Templates are files named ``NAME.LANG.FORMAT.j2`` (``remediation.fr.html.j2``)
+found in ``./templates``, then ``$CRISIS_HOME/templates``, then the built-ins;
+the first folder that has a name wins, so a team overrides a built-in by
+dropping a file of the same name in its own folder, and can still extend the
+original as ``builtin/remediation.fr.html.j2``.
+
+Templates may come from anyone, so they run in Jinja's immutable sandbox with
+``StrictUndefined``; files are capped in size, output in length, and
+rendering in time. HTML templates autoescape everything. Whatever goes wrong
+becomes a ``TemplateError`` naming the file and line.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from types import FrameType, TracebackType
+from typing import TYPE_CHECKING, Any
+
+from crisiscli.errors import InvalidFileError, NotFoundError, UsageError, did_you_mean
+from crisiscli.formatting import (
+    format_date,
+    format_datetime,
+    format_duration,
+    format_percent,
+    format_time,
+)
+from crisiscli.messages import format_number, t
+from crisiscli.paths import builtin_dir
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from crisiscli.report_context import ReportContext
+
+FORMATS = ("md", "html", "txt", "json")
+TEMPLATE_FORMATS = ("md", "html", "txt")
+DEFAULT_TEMPLATE = "remediation"
+BUILTIN_PREFIX = "builtin/"
+MAX_TEMPLATE_BYTES = 256 * 1024
+MAX_OUTPUT_CHARS = 5_000_000
+RENDER_SECONDS = 10.0
+
+# Control characters except tab and newline: typed answers must not be able to
+# drive a terminal (ANSI escapes) or corrupt a document.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Markdown that could change a document's structure when it starts a line.
+_MD_LINE_START = re.compile(r"^(\s*)([#>+-]|\d+[.)])(?=\s|$)", re.MULTILINE)
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>|~])")
+
+
+class TemplateError(InvalidFileError):
+    """A report template that cannot be read, parsed or rendered."""
+
+
+@dataclass(frozen=True)
+class TemplateEntry:
+    """A template file on the search path."""
+
+    name: str
+    language: str
+    format: str
+    path: Path
+    origin: str
+    """``project`` (./templates), ``home`` ($CRISIS_HOME/templates) or ``built-in``."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "language": self.language,
+            "format": self.format,
+            "origin": self.origin,
+            "path": str(self.path),
+        }
+
+
+def search_path(home: Path, cwd: Path) -> list[tuple[str, Path]]:
+    return [
+        ("project", cwd / "templates"),
+        ("home", home / "templates"),
+        ("built-in", builtin_dir("templates")),
+    ]
+
+
+def catalogue(home: Path, cwd: Path) -> list[TemplateEntry]:
+    """Every usable template file, overriding ones first; ``_partials`` are left out."""
+    entries: list[TemplateEntry] = []
+    for origin, folder in search_path(home, cwd):
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.glob("*.j2")):
+            parts = path.name.split(".")
+            if len(parts) != 4 or path.name.startswith("_"):
+                continue
+            name, language, fmt, _suffix = parts
+            if fmt in TEMPLATE_FORMATS:
+                entries.append(TemplateEntry(name, language, fmt, path, origin))
+    return entries
+
+
+def effective(entries: list[TemplateEntry]) -> list[TemplateEntry]:
+    """The templates that are used: the first of each name, language and format."""
+    seen: dict[tuple[str, str, str], TemplateEntry] = {}
+    for entry in entries:
+        seen.setdefault((entry.name, entry.language, entry.format), entry)
+    return sorted(seen.values(), key=lambda e: (e.name, e.language, e.format))
+
+
+def looks_like_path(template: str) -> bool:
+    return "/" in template or "\\" in template or template.endswith(".j2")
+
+
+def template_file_name(name: str, language: str, fmt: str) -> str:
+    return f"{name}.{language}.{fmt}.j2"
+
+
+def check_template_name(template: str, fmt: str, language: str, home: Path, cwd: Path) -> None:
+    """Refuse a template name that has no file for this format and language."""
+    if looks_like_path(template):
+        path = Path(template)
+        if not path.is_file():
+            raise NotFoundError(f"template file {template} does not exist")
+        return
+    entries = effective(catalogue(home, cwd))
+    if fmt == "json":
+        if any(e.name == template for e in entries):
+            return
+    elif any(e.name == template and e.language == language and e.format == fmt for e in entries):
+        return
+    names = sorted({e.name for e in entries})
+    if template in names:
+        have = sorted({f"{e.format} in {e.language}" for e in entries if e.name == template})
+        raise NotFoundError(
+            f"template '{template}' has no {fmt} version in {language}; it exists as "
+            + ", ".join(have)
+        )
+    raise NotFoundError(
+        f"no template named '{template}'{did_you_mean(template, names)}; "
+        f"available: {', '.join(names) or 'none'}"
+    )
+
+
+def render_report(context: ReportContext, *, template: str, fmt: str, home: Path, cwd: Path) -> str:
+    """The report for ``context`` as ``fmt`` (``md``, ``html``, ``txt`` or ``json``)."""
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format '{fmt}'; expected one of {', '.join(FORMATS)}")
+    language = context.language
+    check_template_name(template, fmt, language, home, cwd)
+    if fmt == "json":
+        data = {"report": Path(template).name if looks_like_path(template) else template}
+        data.update(context.model_dump(mode="json"))
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    extra_folder: Path | None = None
+    name = template_file_name(template, language, fmt)
+    if looks_like_path(template):
+        path = Path(template)
+        extra_folder, name = path.parent, path.name
+    environment = make_environment(
+        fmt=fmt, language=language, folders=_folders(home, cwd, extra_folder)
+    )
+    variables = context.model_dump()
+    variables["report"] = {"name": template, "format": fmt, "language": language}
+    return _neutralise(_render(environment, name, variables))
+
+
+def _folders(home: Path, cwd: Path, extra: Path | None) -> list[Path]:
+    folders = [folder for _origin, folder in search_path(home, cwd)]
+    return ([extra] if extra is not None else []) + folders
+
+
+def make_environment(*, fmt: str, language: str, folders: list[Path]) -> jinja2.Environment:
+    """A sandboxed environment for one format and language."""
+    from jinja2 import ChoiceLoader, PrefixLoader, StrictUndefined  # noqa: PLC0415
+    from jinja2.sandbox import ImmutableSandboxedEnvironment  # noqa: PLC0415
+
+    missing = t("report.not_recorded", language)
+    loader = ChoiceLoader(
+        [
+            PrefixLoader({BUILTIN_PREFIX.rstrip("/"): _capped_loader([builtin_dir("templates")])}),
+            _capped_loader(folders),
+        ]
+    )
+    environment = ImmutableSandboxedEnvironment(
+        loader=loader,
+        undefined=StrictUndefined,
+        autoescape=fmt == "html",
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+        # A value never recorded prints as "not recorded yet", never as "None".
+        finalize=lambda value: missing if value is None else value,
+    )
+    environment.filters.update(_filters(language, missing))
+    environment.globals["not_recorded"] = missing
+    return environment
+
+
+def _filters(language: str, missing: str) -> dict[str, Callable[..., Any]]:
+    def when(value: datetime | None) -> str | None:
+        return format_datetime(value, language) if value is not None else None
+
+    def day(value: date | None) -> str | None:
+        return format_date(value, language) if value is not None else None
+
+    def clock(value: datetime | None) -> str | None:
+        return format_time(value) if value is not None else None
+
+    def duration(minutes: int | None) -> str | None:
+        return format_duration(minutes, language) if minutes is not None else None
+
+    def number(value: float | None) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise TypeError(f"the number filter expects a number, got {type(value).__name__}")
+        return format_number(value, language)
+
+    def percent(value: float | None) -> str | None:
+        return format_percent(value, language) if value is not None else None
+
+    def yesno(value: bool | None) -> str | None:
+        if value is None:
+            return None
+        return t("walk.yes" if value else "walk.no", language)
+
+    def or_missing(value: Any) -> Any:
+        return missing if value is None or value == [] else value
+
+    return {
+        "datetime": when,
+        "date": day,
+        "time": clock,
+        "duration": duration,
+        "number": number,
+        "percent": percent,
+        "yesno": yesno,
+        "or_missing": or_missing,
+        "md": escape_markdown,
+    }
+
+
+def escape_markdown(value: Any) -> Any:
+    """Typed text made inert in Markdown: it cannot open a heading, list, link or table cell."""
+    if value is None:
+        return None
+    text = _MD_INLINE.sub(r"\\\1", str(value))
+    return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+
+
+def _neutralise(text: str) -> str:
+    return _CONTROL.sub("\ufffd", text)
+
+
+def _capped_loader(folders: list[Path]) -> jinja2.BaseLoader:
+    """A ``FileSystemLoader`` that refuses oversized and non-UTF-8 files with their name."""
+    from jinja2 import FileSystemLoader  # noqa: PLC0415
+
+    class CappedLoader(FileSystemLoader):
+        def get_source(
+            self, environment: jinja2.Environment, template: str
+        ) -> tuple[str, str, Callable[[], bool]]:
+            _source, filename, uptodate = super().get_source(environment, template)
+            path = Path(filename)
+            size = path.stat().st_size
+            if size > MAX_TEMPLATE_BYTES:
+                raise TemplateError(
+                    filename, f"is {size:,} bytes; templates are capped at {MAX_TEMPLATE_BYTES:,}"
+                )
+            raw = path.read_bytes()
+            try:
+                source = raw.decode("utf-8")
+            except UnicodeDecodeError as problem:
+                line = raw[: problem.start].count(b"\n") + 1
+                raise TemplateError(filename, "is not valid UTF-8 text", line=line) from None
+            return source, filename, uptodate
+
+    return CappedLoader([str(folder) for folder in folders], encoding="utf-8")
+
+
+def _render(environment: jinja2.Environment, name: str, variables: dict[str, Any]) -> str:
+    import jinja2  # noqa: PLC0415
+    from jinja2.exceptions import SecurityError  # noqa: PLC0415
+
+    try:
+        with _time_limit(RENDER_SECONDS):
+            template = environment.get_template(name)
+            chunks: list[str] = []
+            size = 0
+            for chunk in template.generate(variables):
+                size += len(chunk)
+                if size > MAX_OUTPUT_CHARS:
+                    raise TemplateError(
+                        template.filename or name,
+                        f"produces more than {MAX_OUTPUT_CHARS:,} characters; stopped",
+                    )
+                chunks.append(chunk)
+            return "".join(chunks)
+    except TemplateError:
+        raise
+    except jinja2.TemplateSyntaxError as problem:
+        file = problem.filename or problem.name or name
+        raise TemplateError(file, f"syntax error: {problem.message}", line=problem.lineno) from None
+    except jinja2.TemplateNotFound as problem:
+        file, line = _template_frame(problem.__traceback__, name)
+        raise TemplateError(
+            file, f"includes '{problem.name}', which was not found", line=line
+        ) from None
+    except _RenderTimeout:
+        raise TemplateError(
+            name, f"took longer than {RENDER_SECONDS:g} seconds to render; stopped"
+        ) from None
+    except SecurityError as problem:
+        file, line = _template_frame(problem.__traceback__, name)
+        raise TemplateError(file, f"is not allowed in the sandbox: {problem}", line=line) from None
+    except jinja2.UndefinedError as problem:
+        file, line = _template_frame(problem.__traceback__, name)
+        raise TemplateError(file, f"{problem.message}", line=line) from None
+    except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as problem:
+        file, line = _template_frame(problem.__traceback__, name)
+        raise TemplateError(file, f"fails while rendering: {problem}", line=line) from None
+    except RecursionError:
+        raise TemplateError(name, "recurses too deeply while rendering") from None
+
+
+def _template_frame(trace: TracebackType | None, fallback: str) -> tuple[str, int | None]:
+    """The innermost template file and line in a traceback Jinja rewrote."""
+    found: tuple[str, int | None] = (fallback, None)
+    while trace is not None:
+        frame: FrameType = trace.tb_frame
+        filename = frame.f_code.co_filename
+        if filename.endswith(".j2") or frame.f_globals.get("__jinja_template__") is not None:
+            found = (filename, trace.tb_lineno)
+        trace = trace.tb_next
+    return found
+
+
+class _RenderTimeout(Exception):
+    pass
+
+
+@contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Stop a template that loops for too long (main thread, POSIX; elsewhere no limit)."""
+    if (
+        not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+
+    def expire(_signum: int, _frame: FrameType | None) -> None:
+        raise _RenderTimeout
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
