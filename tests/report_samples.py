@@ -15,7 +15,7 @@ from typing import Any
 from crisiscli.catalogue import find_playbook
 from crisiscli.clock import FixedClock
 from crisiscli.engine import close_session, start_session, walk
-from crisiscli.playbook import Playbook, Question
+from crisiscli.playbook import Playbook, Question, Step
 from crisiscli.report_context import ReportContext, build_context
 from crisiscli.reports import render_report
 from crisiscli.scripted import ScriptedPrompter, load_answers
@@ -24,12 +24,39 @@ from crisiscli.store.memory import MemoryStore
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "tests" / "data"
-# The crisis of the seed story: the walk starts at 09:30 Paris time, one answer
-# every three minutes; the report is generated the day after the fix.
+# The crisis of the seed story, in Paris time: the walk starts at 09:30 on
+# Sunday 22 November, one answer every three minutes; each later step is
+# answered when it happened (the workaround at 11:30, Tim's insults at 17:00,
+# the fix on the 24th, feedback the next day). The closed session's reports
+# are generated an hour after the feedback; the half-done session's while it
+# is going on.
 STARTED = datetime(2026, 11, 22, 8, 30, tzinfo=UTC)
-GENERATED = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+STEP_TIMES = {
+    "mitigate": datetime(2026, 11, 22, 10, 35, tzinfo=UTC),
+    "limits": datetime(2026, 11, 22, 16, 10, tzinfo=UTC),
+    "resolve": datetime(2026, 11, 24, 10, 15, tzinfo=UTC),
+    "review": datetime(2026, 11, 24, 14, 0, tzinfo=UTC),
+    "compensate": datetime(2026, 11, 24, 15, 30, tzinfo=UTC),
+    "feedback": datetime(2026, 11, 25, 9, 0, tzinfo=UTC),
+}
+CLOSED = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
+GENERATED = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+GENERATED_MIDWAY = datetime(2026, 11, 22, 9, 15, tzinfo=UTC)
 ZONE = "Europe/Paris"
 ACTOR = "alex@support-laptop"
+
+
+class _OnSchedule(ScriptedPrompter):
+    """Scripted answers, with the clock moved to when each step really happened."""
+
+    def __init__(self, path: Path, answers: dict[str, Any], clock: FixedClock) -> None:
+        super().__init__(path, answers)
+        self.clock = clock
+
+    def begin_step(self, number: int, total: int, step: Step) -> None:
+        if step.id in STEP_TIMES:
+            self.clock.current = STEP_TIMES[step.id]
+        super().begin_step(number, total, step)
 
 
 def _playbook(language: str) -> Playbook:
@@ -44,7 +71,7 @@ def complete_session(language: str) -> SessionState:
     """The customer-outage answers file of ``language``, walked to the end and closed."""
     playbook = _playbook(language)
     path = DATA / f"customer-outage.{language}.answers.toml"
-    clock = FixedClock(STARTED, tick=timedelta(minutes=3))
+    clock = FixedClock(STARTED, tick=timedelta(seconds=90))  # two readings per answer
     store = MemoryStore()
     state = start_session(
         store,
@@ -56,9 +83,9 @@ def complete_session(language: str) -> SessionState:
         timezone=ZONE,
         session_id=f"20261122-0930-sample{language}",
     )
-    walk(
-        store, state, ScriptedPrompter(path, load_answers(path, playbook)), clock=clock, actor=ACTOR
-    )
+    prompter = _OnSchedule(path, load_answers(path, playbook), clock)
+    walk(store, state, prompter, clock=clock, actor=ACTOR)
+    clock.current = CLOSED
     resolution = (
         "Service restored; remediation report sent to ASSO"
         if language == "en"
@@ -73,7 +100,7 @@ def half_session(language: str, answered: int = 9) -> SessionState:
     path = DATA / f"customer-outage.{language}.answers.toml"
     answers = load_answers(path, playbook)
     kept = dict(list(answers.items())[:answered])
-    clock = FixedClock(STARTED, tick=timedelta(minutes=3))
+    clock = FixedClock(STARTED, tick=timedelta(seconds=90))
     store = MemoryStore()
     state = start_session(
         store,
@@ -101,7 +128,9 @@ def half_session(language: str, answered: int = 9) -> SessionState:
 
 
 def context(state: SessionState, language: str | None = None) -> ReportContext:
-    return build_context(state, language=language or state.language, now=GENERATED)
+    """The report context as generated after the crisis (closed) or during it (open)."""
+    now = GENERATED if state.is_closed else GENERATED_MIDWAY
+    return build_context(state, language=language or state.language, now=now)
 
 
 def main(out: Path) -> None:

@@ -1,4 +1,4 @@
-"""The wheel ships the built-in playbooks; `crisis playbooks list` finds them from anywhere."""
+"""The wheel ships the built-in playbooks and templates; the CLI finds them from anywhere."""
 
 from __future__ import annotations
 
@@ -67,3 +67,28 @@ def test_installed_wheel_lists_the_built_in_playbooks_in_both_languages(tmp_path
     found = {(e["id"], e["language"]) for e in listed if e["origin"] == "built-in"}
     for playbook in ("customer-outage", "failed-delivery"):
         assert {(playbook, "en"), (playbook, "fr")} <= found
+    templates = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from crisiscli.cli import main; main()",
+            "templates",
+            "list",
+            "--json",
+        ],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    shipped = json.loads(templates.stdout)
+    assert all(Path(e["path"]).is_relative_to(target) for e in shipped)
+    assert {(e["name"], e["language"], e["format"]) for e in shipped} == {
+        (name, language, fmt)
+        for name in ("remediation", "postmortem", "update", "summary")
+        for language in ("en", "fr")
+        for fmt in ("md", "txt", "html")
+    }
+    assert (target / "crisiscli" / "templates" / "_layout.html.j2").is_file()

@@ -174,6 +174,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Crisis response started with the playbook \u201c{title}\u201d",
         "fr": "Début de la gestion de crise avec le playbook « {title} »",
     },
+    "timeline.session_closed": {
+        "en": "Crisis response closed",
+        "fr": "Fin de la gestion de crise",
+    },
+    "timeline.session_closed_because": {
+        "en": "Crisis response closed: {resolution}",
+        "fr": "Fin de la gestion de crise : {resolution}",
+    },
     "timeline.step_done": {"en": "Step completed: {title}", "fr": "Étape terminée : {title}"},
     # Reports.
     "report.not_recorded": {"en": "not recorded yet", "fr": "pas encore renseigné"},

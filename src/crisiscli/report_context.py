@@ -125,7 +125,8 @@ class ImpactView(_View):
     working_percent: float | None
     """Share still working, one decimal; 100 only when nobody is affected."""
     consistent: bool
-    """False when more users are affected than exist (the shares are then None)."""
+    """False when the figures cannot both be true (more affected than exist, a total of 0 or
+    less, a negative count); the shares are then None."""
     basis: str | None
     """Whether the figures are measured or estimated."""
     method: str | None
@@ -235,6 +236,10 @@ class TimelineEntry(_View):
     """What happened, in the report's language."""
     actor: str | None
     """Who recorded it, for entries that come from the journal."""
+    step: str | None = None
+    """For ``step_done``: the step's id."""
+    phase: str | None = None
+    """For ``step_done``: the step's phase (``limits``, ``feedback``, ...)."""
 
 
 class AnswerView(_View):
@@ -305,6 +310,8 @@ class ReportContext(_View):
     """The session."""
     covers: list[str]
     """Sections the playbook has questions for (``incident``, ``impact``, ...)."""
+    asked: list[str]
+    """Report fields the playbook has a question for (``impact.method``, ...), in playbook order."""
     missing: list[str]
     """Report fields the playbook asks for that are not recorded yet."""
     incident: IncidentView
@@ -374,6 +381,7 @@ def build_context(state: SessionState, *, language: str, now: datetime) -> Repor
         generated_at=now.astimezone(zone),
         session=_session_view(state, zone),
         covers=[s for s in SECTIONS if any(n.startswith(s + ".") for n in _claimed(state))],
+        asked=list(_claimed(state)),
         missing=missing,
         incident=incident,
         updates=UpdatesView(
@@ -460,7 +468,11 @@ def _fields(state: SessionState) -> dict[str, Any]:
 
 
 def _applies(state: SessionState, part: Step | Question) -> bool:
-    """Like ``state.applies``, but a condition over answers not given yet counts as true."""
+    """``state.applies``, tolerating a condition that cannot be evaluated yet.
+
+    A condition over an answer not given yet reads it as none, so the
+    question it guards is not counted as missing until that answer makes it apply.
+    """
     try:
         return state.applies(part)
     except (ExpressionError, KeyError, TypeError, ValueError):
@@ -536,6 +548,14 @@ def _timeline(  # noqa: PLR0917 - private, called once
         if event.type == ev.SESSION_STARTED:
             text = t("timeline.session_started", language, title=state.playbook.title)
             entries.append(TimelineEntry(at=at, kind=event.type, text=text, actor=event.actor))
+        elif event.type == ev.SESSION_CLOSED:
+            resolution = event.payload.get("resolution") or ""
+            text = (
+                t("timeline.session_closed_because", language, resolution=resolution)
+                if resolution
+                else t("timeline.session_closed", language)
+            )
+            entries.append(TimelineEntry(at=at, kind=event.type, text=text, actor=event.actor))
         elif event.type not in (ev.ANSWER_RECORDED, ev.VALUE_COMPUTED):
             text = summarize(event, language)
             entries.append(TimelineEntry(at=at, kind=event.type, text=text, actor=event.actor))
@@ -547,7 +567,12 @@ def _timeline(  # noqa: PLR0917 - private, called once
         text = t("timeline.step_done", language, title=step.title)
         entries.append(
             TimelineEntry(
-                at=last.at.astimezone(zone), kind="step_done", text=text, actor=last.actor
+                at=last.at.astimezone(zone),
+                kind="step_done",
+                text=text,
+                actor=last.actor,
+                step=step.id,
+                phase=step.phase,
             )
         )
     return sorted(entries, key=lambda entry: entry.at)

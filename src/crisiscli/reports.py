@@ -53,9 +53,11 @@ RENDER_SECONDS = 10.0
 # Control characters except tab and newline: typed answers must not be able to
 # drive a terminal (ANSI escapes) or corrupt a document.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-# Markdown that could change a document's structure when it starts a line.
-_MD_LINE_START = re.compile(r"^(\s*)([#>+-]|\d+[.)])(?=\s|$)", re.MULTILINE)
-_MD_INLINE = re.compile(r"([\\`*_\[\]<>|~])")
+# Markdown that could change a document's structure when it starts a line:
+# headings, quotes, list markers, setext underlines, numbered items ("1.").
+_MD_LINE_START = re.compile(r"^([#>+=-])", re.MULTILINE)
+_MD_NUMBERED = re.compile(r"^(\d+)([.)])", re.MULTILINE)
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>|~&])")
 
 
 class TemplateError(InvalidFileError):
@@ -119,6 +121,15 @@ def looks_like_path(template: str) -> bool:
     return "/" in template or "\\" in template or template.endswith(".j2")
 
 
+def format_of(template: str) -> str:
+    """The format a template file is named for (``letter.html.j2`` → ``html``), else ``md``."""
+    if looks_like_path(template):
+        parts = Path(template).name.split(".")
+        if len(parts) >= 3 and parts[-1] == "j2" and parts[-2] in TEMPLATE_FORMATS:
+            return parts[-2]
+    return "md"
+
+
 def template_file_name(name: str, language: str, fmt: str) -> str:
     return f"{name}.{language}.{fmt}.j2"
 
@@ -167,9 +178,8 @@ def render_report(context: ReportContext, *, template: str, fmt: str, home: Path
     environment = make_environment(
         fmt=fmt, language=language, folders=_folders(home, cwd, extra_folder)
     )
-    variables = context.model_dump()
-    variables["report"] = {"name": template, "format": fmt, "language": language}
-    return _neutralise(_render(environment, name, variables))
+    environment.globals["report"] = {"name": template, "format": fmt, "language": language}
+    return _neutralise(_render(environment, name, context.model_dump()))
 
 
 def _folders(home: Path, cwd: Path, extra: Path | None) -> list[Path]:
@@ -253,8 +263,11 @@ def escape_markdown(value: Any) -> Any:
     """Typed text made inert in Markdown: it cannot open a heading, list, link or table cell."""
     if value is None:
         return None
-    text = _MD_INLINE.sub(r"\\\1", str(value))
-    return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+    # Leading spaces would make an indented code block; typed text never means that.
+    text = "\n".join(line.lstrip(" \t") for line in str(value).split("\n"))
+    text = _MD_INLINE.sub(r"\\\1", text)
+    text = _MD_NUMBERED.sub(r"\1\\\2", text)
+    return _MD_LINE_START.sub(r"\\\1", text)
 
 
 def _neutralise(text: str) -> str:
@@ -262,38 +275,47 @@ def _neutralise(text: str) -> str:
 
 
 def _capped_loader(folders: list[Path]) -> jinja2.BaseLoader:
-    """A ``FileSystemLoader`` that refuses oversized and non-UTF-8 files with their name."""
-    from jinja2 import FileSystemLoader  # noqa: PLC0415
+    """Templates from ``folders`` (first match wins), refusing oversized and non-UTF-8 files."""
+    from jinja2 import BaseLoader, TemplateNotFound  # noqa: PLC0415
+    from jinja2.loaders import split_template_path  # noqa: PLC0415
 
-    class CappedLoader(FileSystemLoader):
+    class CappedLoader(BaseLoader):
         def get_source(
             self, environment: jinja2.Environment, template: str
         ) -> tuple[str, str, Callable[[], bool]]:
-            _source, filename, uptodate = super().get_source(environment, template)
-            path = Path(filename)
-            size = path.stat().st_size
-            if size > MAX_TEMPLATE_BYTES:
-                raise TemplateError(
-                    filename, f"is {size:,} bytes; templates are capped at {MAX_TEMPLATE_BYTES:,}"
-                )
-            raw = path.read_bytes()
-            try:
-                source = raw.decode("utf-8")
-            except UnicodeDecodeError as problem:
-                line = raw[: problem.start].count(b"\n") + 1
-                raise TemplateError(filename, "is not valid UTF-8 text", line=line) from None
-            return source, filename, uptodate
+            pieces = split_template_path(template)  # refuses "..", like FileSystemLoader
+            for folder in folders:
+                path = folder.joinpath(*pieces)
+                if path.is_file():
+                    return _read_template(path), str(path), lambda: True
+            raise TemplateNotFound(template)
 
-    return CappedLoader([str(folder) for folder in folders], encoding="utf-8")
+    return CappedLoader()
+
+
+def _read_template(path: Path) -> str:
+    size = path.stat().st_size
+    if size > MAX_TEMPLATE_BYTES:
+        raise TemplateError(
+            str(path), f"is {size:,} bytes; templates are capped at {MAX_TEMPLATE_BYTES:,}"
+        )
+    raw = path.read_bytes()[: MAX_TEMPLATE_BYTES + 1]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as problem:
+        line = raw[: problem.start].count(b"\n") + 1
+        raise TemplateError(str(path), "is not valid UTF-8 text", line=line) from None
 
 
 def _render(environment: jinja2.Environment, name: str, variables: dict[str, Any]) -> str:
     import jinja2  # noqa: PLC0415
     from jinja2.exceptions import SecurityError  # noqa: PLC0415
 
+    current = name
     try:
         with _time_limit(RENDER_SECONDS):
             template = environment.get_template(name)
+            current = template.filename or name
             chunks: list[str] = []
             size = 0
             for chunk in template.generate(variables):
@@ -315,9 +337,10 @@ def _render(environment: jinja2.Environment, name: str, variables: dict[str, Any
         raise TemplateError(
             file, f"includes '{problem.name}', which was not found", line=line
         ) from None
-    except _RenderTimeout:
+    except _RenderTimeout as problem:
+        file, line = _template_frame(problem.__traceback__, current)
         raise TemplateError(
-            name, f"took longer than {RENDER_SECONDS:g} seconds to render; stopped"
+            file, f"took longer than {RENDER_SECONDS:g} seconds to render; stopped", line=line
         ) from None
     except SecurityError as problem:
         file, line = _template_frame(problem.__traceback__, name)
@@ -329,7 +352,7 @@ def _render(environment: jinja2.Environment, name: str, variables: dict[str, Any
         file, line = _template_frame(problem.__traceback__, name)
         raise TemplateError(file, f"fails while rendering: {problem}", line=line) from None
     except RecursionError:
-        raise TemplateError(name, "recurses too deeply while rendering") from None
+        raise TemplateError(current, "recurses too deeply while rendering") from None
 
 
 def _template_frame(trace: TracebackType | None, fallback: str) -> tuple[str, int | None]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,8 +39,15 @@ def report(  # noqa: PLR0917 - typer passes options by position
         ),
     ] = "remediation",
     fmt: Annotated[
-        str, typer.Option("--format", "-f", help="md, html, txt or json.", metavar="FORMAT")
-    ] = "md",
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="md, html, txt or json (default: md, or the format a .j2 file is named for).",
+            metavar="FORMAT",
+            show_default=False,
+        ),
+    ] = None,
     lang: Annotated[
         str | None,
         typer.Option("--lang", "-l", help="en or fr (default: the session's language)."),
@@ -59,8 +67,9 @@ def report(  # noqa: PLR0917 - typer passes options by position
     from crisiscli.errors import UsageError  # noqa: PLC0415
     from crisiscli.playbook import LANGUAGES  # noqa: PLC0415
     from crisiscli.report_context import build_context  # noqa: PLC0415
-    from crisiscli.reports import FORMATS, render_report  # noqa: PLC0415
+    from crisiscli.reports import FORMATS, format_of, render_report  # noqa: PLC0415
 
+    fmt = fmt or format_of(template)
     if fmt not in FORMATS:
         raise UsageError(
             f"unknown format '{fmt}' (from --format); expected one of {', '.join(FORMATS)}"
@@ -70,9 +79,9 @@ def report(  # noqa: PLR0917 - typer passes options by position
     state = load_chosen_session(open_store(), session)
     context = build_context(state, language=lang or state.language, now=_generation_time())
     if context_json:
-        print_json(context.model_dump(mode="json"))
-        return
-    text = render_report(context, template=template, fmt=fmt, home=home(), cwd=Path.cwd())
+        text = json.dumps(context.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
+    else:
+        text = render_report(context, template=template, fmt=fmt, home=home(), cwd=Path.cwd())
     if out is None:
         typer.echo(text, nl=False)
         return
