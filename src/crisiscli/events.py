@@ -19,6 +19,37 @@ VALUE_COMPUTED: Final = "value_computed"
 SESSION_CLOSED: Final = "session_closed"
 """Payload: resolution (free text, may be empty)."""
 
+# Live-crisis events, recorded by the commands used while the crisis lasts.
+NOTE_ADDED: Final = "note_added"
+"""Payload: text, source (who told us, or null for our own note), channel (or null)."""
+STAKEHOLDER_ADDED: Final = "stakeholder_added"
+"""Payload: name, org, role (each may be null), cadence_minutes."""
+STAKEHOLDER_REPLACED: Final = "stakeholder_replaced"
+"""Payload: old, new (names), reason; the new contact inherits org, role and cadence."""
+UPDATE_SENT: Final = "update_sent"
+"""Payload: text, to (names; empty for every current stakeholder), channel, next_at (ISO
+instant promised for the next update, or null), no_news (bool), flags (coach findings)."""
+IMPACT_MEASURED: Final = "impact_measured"
+"""Payload: affected, total, note (or null)."""
+LIMIT_SET: Final = "limit_set"
+"""Payload: name (the contact), level (warn, final-warning, end-contact, escalate), text."""
+FEEDBACK_GIVEN: Final = "feedback_given"
+"""Payload: source (who gave it), score (0-10), phase (before or after), text."""
+COMPENSATION_DECIDED: Final = "compensation_decided"
+"""Payload: currency, owed, proposed, offered (amount decided), gestures (labels), outage_minutes,
+availability_percent, tier, explanation, note."""
+
+LIVE_TYPES: Final = (
+    NOTE_ADDED,
+    STAKEHOLDER_ADDED,
+    STAKEHOLDER_REPLACED,
+    UPDATE_SENT,
+    IMPACT_MEASURED,
+    LIMIT_SET,
+    FEEDBACK_GIVEN,
+    COMPENSATION_DECIDED,
+)
+
 
 @dataclass(frozen=True)
 class Event:

@@ -152,6 +152,40 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "closed: {resolution}",
         "fr": "close : {resolution}",
     },
+    "event.note": {"en": "note: {text}", "fr": "note : {text}"},
+    "event.note_from": {
+        "en": "{source} ({channel}): {text}",
+        "fr": "{source} ({channel}) : {text}",
+    },
+    "event.stakeholder_added": {
+        "en": "stakeholder added: {name}",
+        "fr": "partie prenante ajoutée : {name}",
+    },
+    "event.stakeholder_replaced": {
+        "en": "{old} replaced by {new}: {reason}",
+        "fr": "{old} remplacé·e par {new} : {reason}",
+    },
+    "event.update_sent": {
+        "en": "update sent to {to}: {text}",
+        "fr": "point envoyé à {to} : {text}",
+    },
+    "event.update_everyone": {"en": "every stakeholder", "fr": "toutes les parties prenantes"},
+    "event.impact_measured": {
+        "en": "impact measured: {affected:,} of {total:,} affected",
+        "fr": "impact mesuré : {affected} touchés sur {total}",
+    },
+    "event.limit_set": {
+        "en": "limit set for {name}: {level}",
+        "fr": "limite posée pour {name} : {level}",
+    },
+    "event.feedback_given": {
+        "en": "feedback from {source} ({phase}): {score}/10",
+        "fr": "avis de {source} ({phase}) : {score}/10",
+    },
+    "event.compensation_decided": {
+        "en": "compensation decided: {offered} {currency}",
+        "fr": "dédommagement décidé : {offered} {currency}",
+    },
     # Timeline entries of reports.
     "timeline.started": {
         "en": "The problem started for the customer",

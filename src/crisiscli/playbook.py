@@ -58,6 +58,20 @@ class Cadence:
 
 
 @dataclass(frozen=True)
+class SeverityLevel:
+    """One rung of the severity scale; the first level whose thresholds are met applies."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = _STRICT_KEYS
+
+    level: str
+    """Name shown in status and reports, e.g. ``critical``."""
+    affected_percent: float | None = None
+    """Met when at least this share of users (0-100) is affected in the latest measurement."""
+    user_minutes: float | None = None
+    """Met when at least this many user-minutes have been lost so far."""
+
+
+@dataclass(frozen=True)
 class PlaybookInfo:
     """The ``[playbook]`` table: identity and defaults of the playbook."""
 
@@ -75,6 +89,8 @@ class PlaybookInfo:
     """Version of the playbook format; only 1 exists."""
     cadence: Cadence = field(default_factory=Cadence)
     """Stakeholder update rhythm."""
+    severity: list[SeverityLevel] = field(default_factory=list)
+    """Severity thresholds, most severe first (``[[playbook.severity]]``)."""
 
 
 @dataclass(frozen=True)
@@ -172,6 +188,7 @@ def from_snapshot(data: dict[str, Any]) -> Playbook:
     """
     info = dict(data["playbook"])
     info["cadence"] = Cadence(**info["cadence"])
+    info["severity"] = [SeverityLevel(**level) for level in info.get("severity", [])]
     steps = [
         Step(**{**step, "questions": [Question(**q) for q in step["questions"]]})
         for step in data["steps"]

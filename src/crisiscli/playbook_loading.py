@@ -27,6 +27,7 @@ from crisiscli.playbook import (
     PlaybookInfo,
     Question,
     QuestionType,
+    SeverityLevel,
     Step,
     to_snapshot,
 )
@@ -49,6 +50,7 @@ _TABLES: dict[tuple[str, ...], type] = {
     (): Playbook,
     ("playbook",): PlaybookInfo,
     ("playbook", "cadence"): Cadence,
+    ("playbook", "severity"): SeverityLevel,
     ("steps",): Step,
     ("steps", "questions"): Question,
 }
@@ -178,6 +180,19 @@ def _check_info(fail: _Fail, playbook: Playbook) -> None:
     if not 1 <= info.cadence.update_every_minutes <= 1440:
         fail("playbook.cadence.update_every_minutes", "expected minutes from 1 to 1440")
     _check_text(fail, "playbook.title", info.title, limit=200, single_line=True)
+    seen_levels: set[str] = set()
+    for index, level in enumerate(info.severity):
+        at = f"playbook.severity[{index}]"
+        _check_text(fail, f"{at}.level", level.level, limit=60, single_line=True)
+        if level.level in seen_levels:
+            fail(f"{at}.level", f"the level '{level.level}' is listed twice")
+        seen_levels.add(level.level)
+        if level.affected_percent is None and level.user_minutes is None:
+            fail(at, "expected affected_percent, user_minutes or both")
+        if level.affected_percent is not None and not 0 <= level.affected_percent <= 100:
+            fail(f"{at}.affected_percent", "expected a share from 0 to 100")
+        if level.user_minutes is not None and not 0 <= level.user_minutes < 1e15:
+            fail(f"{at}.user_minutes", "expected a number of user-minutes, 0 or more")
     _check_text(fail, "playbook.description", info.description, required=False)
     if not playbook.steps:
         fail("steps", "expected at least one step")

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from crisiscli import events as ev
 from crisiscli.expressions import is_true, parse
+from crisiscli.live import LiveState, Measurement
 from crisiscli.playbook import Playbook, Question, Step, from_snapshot
 
 if TYPE_CHECKING:
@@ -64,6 +65,8 @@ class SessionState:
     closed_at: datetime | None = None
     resolution: str = ""
     events: list[ev.Event] = field(default_factory=list)
+    live: LiveState = field(default_factory=LiveState)
+    """What the live-crisis commands recorded: notes, stakeholders, updates, ..."""
 
     @property
     def is_closed(self) -> bool:
@@ -86,8 +89,38 @@ class SessionState:
         elif event.type == ev.SESSION_CLOSED:
             self.closed_at = event.at
             self.resolution = payload.get("resolution", "")
+        elif event.type in ev.LIVE_TYPES:
+            self.live.apply(event, self.playbook.playbook.cadence.update_every_minutes)
         # Unknown types are kept in ``events`` (for the timeline) and otherwise
         # ignored, so that an older crisiscli can still read a newer journal.
+
+    def key_for(self, report_field: str) -> str | None:
+        """The ``step_id.question_id`` reported as ``report_field`` (e.g. ``impact.affected``)."""
+        for step in self.playbook.steps:
+            for question in step.questions:
+                if question.report_as == report_field:
+                    return f"{step.id}.{question.id}"
+        return None
+
+    def answer_for(self, report_field: str) -> Any:
+        key = self.key_for(report_field)
+        return self.answers.get(key) if key else None
+
+    def measurements(self) -> list[Measurement]:
+        """Impact over time: the walk's figures (when given), then every ``crisis impact``."""
+        series = list(self.live.measurements)
+        keys = {self.key_for("impact.affected"), self.key_for("impact.total")} - {None}
+        affected, total = self.answer_for("impact.affected"), self.answer_for("impact.total")
+        if isinstance(affected, int) and isinstance(total, int) and 0 <= affected <= total:
+            answered = [
+                e.at
+                for e in self.events
+                if e.type == ev.ANSWER_RECORDED and e.payload["key"] in keys
+            ]
+            series.append(
+                Measurement(max(answered, default=self.started_at), affected, total, None)
+            )
+        return sorted(series, key=lambda m: m.at)
 
     def applies(self, part: Step | Question) -> bool:
         """Whether a step or question is asked, given its ``when`` and the answers so far."""

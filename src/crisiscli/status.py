@@ -6,15 +6,26 @@ the text view is drawn from the same data, so the two never disagree.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from crisiscli import events as ev
 from crisiscli.answers import show_answer
-from crisiscli.messages import t
+from crisiscli.live import (
+    cadence_compliance,
+    promise_ledger,
+    recovery_paradox,
+    severity_level,
+    stakeholders_due,
+    user_minutes_lost,
+)
+from crisiscli.live import latest_shares as latest_shares_of
+from crisiscli.messages import format_number, t
 from crisiscli.state import NextComputation, NextQuestion, SessionState
 
 
-def status_view(state: SessionState) -> dict[str, Any]:
+def status_view(state: SessionState, *, now: datetime | None = None) -> dict[str, Any]:
+    """Everything ``crisis status`` shows; ``now`` decides what is due or overdue."""
     playbook = state.playbook
     statuses = state.step_statuses()
     upcoming = state.next_item()
@@ -66,6 +77,7 @@ def status_view(state: SessionState) -> dict[str, Any]:
         "computed": {
             key: {"value": item.value, "error": item.error} for key, item in state.computed.items()
         },
+        "live": live_view(state, now=now or datetime.now(UTC)),
         "timeline": [
             {
                 "seq": event.seq,
@@ -76,6 +88,131 @@ def status_view(state: SessionState) -> dict[str, Any]:
             }
             for event in state.events
         ],
+    }
+
+
+def impact_until(state: SessionState, now: datetime) -> datetime:
+    """Where impact stops counting: now, or earlier when the crisis was resolved or closed."""
+    until = now
+    if state.closed_at is not None:
+        until = min(until, state.closed_at)
+    resolved = state.answer_for("incident.resolved_at")
+    if isinstance(resolved, str):
+        until = min(until, datetime.fromisoformat(resolved))
+    return until
+
+
+def live_view(state: SessionState, *, now: datetime) -> dict[str, Any]:
+    """What the live-crisis commands recorded, and what follows from it at ``now``."""
+    live = state.live
+    ledger = promise_ledger(live, now=now, closed_at=state.closed_at)
+    series = state.measurements()
+    lost = user_minutes_lost(series, until=impact_until(state, now))
+    latest = series[-1] if series else None
+    latest_shares = latest_shares_of(latest)
+    return {
+        "stakeholders": [
+            {
+                "name": s.name,
+                "org": s.org,
+                "role": s.role,
+                "cadence_minutes": s.cadence_minutes,
+                "active": s.active,
+                "added_at": s.added_at.isoformat(),
+                "replaces": s.replaces,
+                "replaced_by": s.replaced_by,
+                "replaced_reason": s.replaced_reason,
+            }
+            for s in live.stakeholders.values()
+        ],
+        "due": [
+            {
+                "name": d.name,
+                "last_update_at": d.last_update_at.isoformat() if d.last_update_at else None,
+                "next_due_at": d.next_due_at.isoformat(),
+                "overdue": d.overdue,
+                "minutes_left": round(d.minutes_left, 1),
+            }
+            for d in stakeholders_due(live, now=now)
+        ],
+        "updates": [
+            {
+                "at": u.at.isoformat(),
+                "actor": u.actor,
+                "to": list(u.to),
+                "channel": u.channel,
+                "next_at": u.next_at.isoformat() if u.next_at else None,
+                "no_news": u.no_news,
+                "text": u.text,
+                "flags": list(u.flags),
+            }
+            for u in live.updates
+        ],
+        "promises": [
+            {
+                "stakeholder": p.stakeholder,
+                "made_at": p.made_at.isoformat(),
+                "due_at": p.due_at.isoformat(),
+                "explicit": p.explicit,
+                "status": p.status,
+                "kept_at": p.kept_at.isoformat() if p.kept_at else None,
+            }
+            for p in ledger
+        ],
+        "cadence_compliance_percent": cadence_compliance(ledger),
+        "impact": {
+            "measurements": [
+                {
+                    "at": m.at.isoformat(),
+                    "affected": m.affected,
+                    "total": m.total,
+                    "note": m.note,
+                }
+                for m in series
+            ],
+            "affected": latest.affected if latest else None,
+            "total": latest.total if latest else None,
+            "affected_percent": latest_shares[0] if latest_shares else None,
+            "working_percent": latest_shares[1] if latest_shares else None,
+            "user_minutes_lost": lost,
+            "severity": severity_level(
+                state.playbook.playbook.severity,
+                affected_percent=latest_shares[0] if latest_shares else None,
+                user_minutes=lost,
+            ),
+        },
+        "limits": [
+            {
+                "at": x.at.isoformat(),
+                "actor": x.actor,
+                "name": x.name,
+                "level": x.level,
+                "text": x.text,
+            }
+            for x in live.limits
+        ],
+        "feedback": [
+            {
+                "at": f.at.isoformat(),
+                "source": f.source,
+                "score": f.score,
+                "phase": f.phase,
+                "text": f.text,
+            }
+            for f in live.feedback
+        ],
+        "recovery_paradox": recovery_paradox(live.feedback),
+        "notes": [
+            {
+                "at": n.at.isoformat(),
+                "actor": n.actor,
+                "text": n.text,
+                "source": n.source,
+                "channel": n.channel,
+            }
+            for n in live.notes
+        ],
+        "compensation": live.compensation,
     }
 
 
@@ -100,4 +237,57 @@ def summarize(event: ev.Event, language: str) -> str:
         if resolution:
             return t("event.session_closed_because", language, resolution=resolution)
         return t("event.session_closed", language)
+    return _summarize_live(event, language)
+
+
+def _summarize_live(event: ev.Event, language: str) -> str:
+    payload = event.payload
+    first_line = str(payload.get("text") or "").split("\n")[0]
+    if event.type == ev.NOTE_ADDED:
+        if payload.get("source"):
+            channel = payload.get("channel") or "—"
+            return t(
+                "event.note_from",
+                language,
+                source=payload["source"],
+                channel=channel,
+                text=first_line,
+            )
+        return t("event.note", language, text=first_line)
+    if event.type == ev.STAKEHOLDER_ADDED:
+        return t("event.stakeholder_added", language, name=payload["name"])
+    if event.type == ev.STAKEHOLDER_REPLACED:
+        return t(
+            "event.stakeholder_replaced",
+            language,
+            old=payload["old"],
+            new=payload["new"],
+            reason=payload.get("reason") or "",
+        )
+    if event.type == ev.UPDATE_SENT:
+        to = ", ".join(payload.get("to") or []) or t("event.update_everyone", language)
+        return t("event.update_sent", language, to=to, text=first_line)
+    if event.type == ev.IMPACT_MEASURED:
+        return t(
+            "event.impact_measured", language, affected=payload["affected"], total=payload["total"]
+        )
+    if event.type == ev.LIMIT_SET:
+        return t("event.limit_set", language, name=payload["name"], level=payload["level"])
+    if event.type == ev.FEEDBACK_GIVEN:
+        return t(
+            "event.feedback_given",
+            language,
+            source=payload["source"],
+            phase=payload["phase"],
+            score=payload["score"],
+        )
+    if event.type == ev.COMPENSATION_DECIDED:
+        offered = payload.get("offered")
+        shown = format_number(offered, language) if isinstance(offered, int | float) else "—"
+        return t(
+            "event.compensation_decided",
+            language,
+            offered=shown,
+            currency=payload.get("currency") or "",
+        )
     return event.type.replace("_", " ")

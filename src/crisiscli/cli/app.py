@@ -113,9 +113,11 @@ def _options(
 
 
 def _register() -> None:
-    from crisiscli.cli import playbooks, report, sessions, walk  # noqa: PLC0415
+    from crisiscli.cli import live, playbooks, report, sessions, walk, watch  # noqa: PLC0415
 
     walk.register(app)
+    live.register(app)
+    watch.register(app)
     report.register(app)
     app.add_typer(sessions.app, name="sessions")
     app.add_typer(playbooks.app, name="playbooks")

@@ -35,3 +35,17 @@ def load_chosen_session(store: Store, session: str | None) -> SessionState:
     from crisiscli.store import resolve_session  # noqa: PLC0415
 
     return load_session(store, resolve_session(store, session).id)
+
+
+def check_text_option(option: str, text: str, *, single_line: bool) -> None:
+    from crisiscli.answers import MAX_ANSWER_LENGTH, is_clean_text  # noqa: PLC0415
+    from crisiscli.errors import UsageError  # noqa: PLC0415
+
+    if not text.strip():
+        raise UsageError(f"{option} is empty; expected a few words")
+    if not is_clean_text(text):
+        raise UsageError(f"{option} holds bytes that are not valid UTF-8 text")
+    if single_line and ("\n" in text or "\r" in text):
+        raise UsageError(f"{option} holds a line break; expected a single line")
+    if len(text) > MAX_ANSWER_LENGTH:
+        raise UsageError(f"{option} is longer than {MAX_ANSWER_LENGTH:,} characters")

@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from crisiscli.cli.common import home, load_chosen_session, open_store, preferred_language
+from crisiscli.cli.common import (
+    check_text_option,
+    home,
+    load_chosen_session,
+    open_store,
+    preferred_language,
+)
 from crisiscli.cli.output import echo, local_time, one_line, print_json
 
 if TYPE_CHECKING:
@@ -75,7 +81,7 @@ def start(
         strict_language=lang is not None,
     )
     if title is not None:
-        _check_option_text("--title", title, single_line=True)
+        check_text_option("--title", title, single_line=True)
     clock, actor, zone = SystemClock(), default_actor(), local_timezone_name()
     prompter = _prompter(chosen.language, answers, chosen)
     if answers is not None:
@@ -137,7 +143,7 @@ def close(
     from crisiscli.engine import close_session, default_actor  # noqa: PLC0415
 
     if resolution:
-        _check_option_text("--resolution", resolution, single_line=False)
+        check_text_option("--resolution", resolution, single_line=False)
     store = open_store()
     state = close_session(
         store,
@@ -168,20 +174,6 @@ def _walk_saying_how_to_resume(
             line=refused.line,
             path=refused.path,
         ) from None
-
-
-def _check_option_text(option: str, text: str, *, single_line: bool) -> None:
-    from crisiscli.answers import MAX_ANSWER_LENGTH, is_clean_text  # noqa: PLC0415
-    from crisiscli.errors import UsageError  # noqa: PLC0415
-
-    if not text.strip():
-        raise UsageError(f"{option} is empty; expected a few words")
-    if not is_clean_text(text):
-        raise UsageError(f"{option} holds bytes that are not valid UTF-8 text")
-    if single_line and ("\n" in text or "\r" in text):
-        raise UsageError(f"{option} holds a line break; expected a single line")
-    if len(text) > MAX_ANSWER_LENGTH:
-        raise UsageError(f"{option} is longer than {MAX_ANSWER_LENGTH:,} characters")
 
 
 def _checked_language(language: str | None) -> str | None:
@@ -261,9 +253,61 @@ def _print_status(view: dict[str, Any]) -> None:
         for key, item in view["computed"].items():
             shown = show_answer(item["value"], language) if item["error"] is None else item["error"]
             echo(f"  {key}  {shown}")
+    _print_live(view["live"], zone)
     echo()
     echo("Timeline")
     for entry in view["timeline"]:
         when = local_time(entry["at"], zone)
         summary = one_line(entry["summary"])
         echo(f"  {when}  {entry['actor']}  {summary}")
+
+
+def _print_live(live: dict[str, Any], zone: str) -> None:
+    """The live part of status: stakeholders due, promises, impact, limits, feedback."""
+    from crisiscli.cli.live import print_due  # noqa: PLC0415
+    from crisiscli.formatting import format_percent  # noqa: PLC0415
+    from crisiscli.messages import format_number  # noqa: PLC0415
+
+    if live["stakeholders"]:
+        echo()
+        echo("Stakeholders")
+        print_due(live, zone)
+    if live["promises"]:
+        counts: dict[str, int] = {}
+        for promise in live["promises"]:
+            counts[promise["status"]] = counts.get(promise["status"], 0) + 1
+        compliance = live["cadence_compliance_percent"]
+        shown = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+        kept = f"; {format_percent(compliance, 'en')} kept" if compliance is not None else ""
+        echo(f"Promises  {shown}{kept}")
+    impact = live["impact"]
+    if impact["affected"] is not None:
+        echo()
+        line = (
+            f"Impact    {format_number(impact['affected'], 'en')} of "
+            f"{format_number(impact['total'], 'en')} affected"
+        )
+        if impact["affected_percent"] is not None:
+            line += (
+                f" ({format_percent(impact['affected_percent'], 'en')}), "
+                f"{format_percent(impact['working_percent'], 'en')} working"
+            )
+        echo(line)
+        lost = format_number(impact["user_minutes_lost"], "en")
+        severity = f"; severity {impact['severity']}" if impact["severity"] else ""
+        measured = len(impact["measurements"])
+        echo(f"          {lost} user-minutes lost over {measured} measurements{severity}")
+    if live["limits"]:
+        echo()
+        echo("Limits")
+        for rung in live["limits"]:
+            echo(f"  {local_time(rung['at'], zone)}  {rung['name']}: {rung['level']}")
+    if live["feedback"]:
+        echo()
+        echo("Feedback")
+        for given in live["feedback"]:
+            when = local_time(given["at"], zone)
+            echo(f"  {when}  {given['source']} ({given['phase']}): {given['score']}/10")
+        if live["recovery_paradox"] is not None:
+            held = "held" if live["recovery_paradox"] else "did not hold"
+            echo(f"  Recovery paradox {held}")
