@@ -43,6 +43,7 @@ class Stakeholder:
     active: bool = True
     replaced_by: str | None = None
     replaced_reason: str | None = None
+    replaced_at: datetime | None = None
     replaces: str | None = None
     """The contact this one took over from, if any."""
 
@@ -130,6 +131,7 @@ class LiveState:
                 old.active = False
                 old.replaced_by = payload["new"]
                 old.replaced_reason = payload.get("reason")
+                old.replaced_at = event.at
                 self.stakeholders[payload["new"]] = Stakeholder(
                     name=payload["new"],
                     org=old.org,
@@ -232,8 +234,10 @@ def promise_ledger(live: LiveState, *, now: datetime, closed_at: datetime | None
             status: Literal["kept", "missed", "pending", "overdue", "released"]
             if following is not None:
                 status = "kept" if following.at <= due else "missed"
-            elif not stakeholder.active and stakeholder.added_at <= due:
+            elif stakeholder.replaced_at is not None and stakeholder.replaced_at <= due:
                 status = "released"  # replaced before it fell due: the new contact takes over
+            elif stakeholder.replaced_at is not None:
+                status = "missed"
             elif closed_at is not None and closed_at <= due:
                 status = "released"
             elif closed_at is not None or now > due:

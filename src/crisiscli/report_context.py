@@ -23,11 +23,21 @@ from crisiscli.clock import timezone_from_name
 from crisiscli.expressions import ExpressionError
 from crisiscli.formatting import format_datetime
 from crisiscli.impact import shares
+from crisiscli.live import (
+    LiveState,
+    Measurement,
+    cadence_compliance,
+    latest_shares,
+    promise_ledger,
+    recovery_paradox,
+    severity_level,
+    user_minutes_lost,
+)
 from crisiscli.messages import t
 from crisiscli.playbook import Question, Step
 from crisiscli.report_fields import REPORT_FIELDS, SECTIONS
 from crisiscli.state import SessionState
-from crisiscli.status import summarize
+from crisiscli.status import impact_until, summarize
 
 CONTEXT_VERSION = 1
 
@@ -100,6 +110,78 @@ class IncidentView(_View):
     """From ``started_at`` to ``resolved_at``: how long the customer was affected."""
 
 
+class ContactView(_View):
+    """A stakeholder recorded with ``crisis stakeholder add`` (or taking over from one)."""
+
+    name: str
+    """Who."""
+    org: str | None
+    """Their organisation."""
+    role: str | None
+    """Their role."""
+    cadence_minutes: int
+    """Minutes between two updates they expect."""
+    active: bool
+    """False once replaced by another contact."""
+    added_at: datetime
+    """When they were added (or took over)."""
+    replaces: str | None
+    """The contact they took over from."""
+    replaced_by: str | None
+    """The contact who took over from them."""
+    replaced_reason: str | None
+    """Why they were replaced, in neutral words."""
+
+
+class FlagView(_View):
+    """Something the comms coach noticed in an update."""
+
+    category: str
+    """``blame``, ``over_apology``, ``vague_impact``, ``no_next_update`` or ``no_owner``."""
+    excerpt: str
+    """The words concerned (empty for something missing)."""
+    reason: str
+    """Why it matters, in the session's language."""
+
+
+class SentUpdateView(_View):
+    """An update sent with ``crisis update``."""
+
+    at: datetime
+    """When it was sent."""
+    actor: str
+    """Who recorded it."""
+    to: list[str]
+    """The stakeholders it went to."""
+    channel: str | None
+    """``phone``, ``email``, ``chat`` or ``meeting``."""
+    next_at: datetime | None
+    """The time it promised for the next update, if it named one."""
+    no_news: bool
+    """True for a "nothing new yet" holding message."""
+    text: str
+    """The message as sent."""
+    flags: list[FlagView]
+    """What the comms coach flagged in it."""
+
+
+class PromiseView(_View):
+    """One promised update to one stakeholder, and what became of it."""
+
+    stakeholder: str
+    """To whom."""
+    made_at: datetime
+    """The update that made the promise."""
+    due_at: datetime
+    """By when the next update was due."""
+    explicit: bool
+    """True when a time was named; False when due from the cadence."""
+    status: str
+    """``kept``, ``missed``, ``overdue``, ``pending`` or ``released`` (closed or handed over)."""
+    kept_at: datetime | None
+    """When the next update went out, if it did."""
+
+
 class UpdatesView(_View):
     """Keeping stakeholders informed."""
 
@@ -111,15 +193,40 @@ class UpdatesView(_View):
     """Whether every stakeholder heard from us at least once."""
     next_at: datetime | None
     """When the next update was promised."""
+    contacts: list[ContactView]
+    """Stakeholders recorded during the crisis, with their cadence."""
+    sent: list[SentUpdateView]
+    """Updates sent during the crisis, oldest first."""
+    promises: list[PromiseView]
+    """The promise ledger: each promised update per stakeholder."""
+    compliance_percent: float | None
+    """Share of settled promises that were kept (None before any is settled)."""
+
+
+class MeasurementView(_View):
+    """One count of affected users."""
+
+    at: datetime
+    """When it was taken."""
+    affected: int
+    """Users affected."""
+    total: int
+    """Users in all."""
+    affected_percent: float
+    """Share affected (same rounding rule as ``impact.affected_percent``)."""
+    working_percent: float
+    """Share working."""
+    note: str | None
+    """How it was counted."""
 
 
 class ImpactView(_View):
     """How many users are affected, in numbers."""
 
     affected: int | float | None
-    """Users affected."""
+    """Users affected: the walk's figure, or the worst count recorded with ``crisis impact``."""
     total: int | float | None
-    """Users in all."""
+    """Users in all, from the same count."""
     affected_percent: float | None
     """Share affected, one decimal; never rounded to 0 or 100 unless exact."""
     working_percent: float | None
@@ -131,6 +238,57 @@ class ImpactView(_View):
     """Whether the figures are measured or estimated."""
     method: str | None
     """How the figures were obtained."""
+    measurements: list[MeasurementView]
+    """Every count, oldest first: the walk's figures, then each ``crisis impact``."""
+    user_minutes_lost: float
+    """Affected users × minutes, each count holding until the next, up to the fix or now."""
+    severity: str | None
+    """The level the playbook's thresholds give (None without thresholds or impact)."""
+
+
+class RungView(_View):
+    """One rung of the limits ladder, recorded with ``crisis limit``."""
+
+    at: datetime
+    """When."""
+    actor: str
+    """Who recorded it."""
+    name: str
+    """The contact concerned."""
+    level: str
+    """``warn``, ``final-warning``, ``end-contact`` or ``escalate``."""
+    text: str | None
+    """What was said and done, in neutral words."""
+
+
+class ScoreView(_View):
+    """A feedback score recorded with ``crisis feedback``."""
+
+    at: datetime
+    """When it was given."""
+    source: str
+    """Who gave it."""
+    score: int
+    """From 0 to 10."""
+    phase: str
+    """``before`` or ``after`` the crisis."""
+    text: str | None
+    """What they said."""
+
+
+class NoteView(_View):
+    """A note, or what a stakeholder told us."""
+
+    at: datetime
+    """When it was recorded."""
+    actor: str
+    """Who recorded it."""
+    text: str
+    """The note."""
+    source: str | None
+    """Who told us, for an inbound contact."""
+    channel: str | None
+    """How they reached us."""
 
 
 class MitigationView(_View):
@@ -159,6 +317,8 @@ class LimitsView(_View):
     """The rungs taken (warn, end the conversation, ...), as recorded."""
     new_contact: str | None
     """The new contact person."""
+    rungs: list[RungView]
+    """Each rung recorded during the crisis, with its time."""
 
 
 class CauseView(_View):
@@ -213,6 +373,35 @@ class CompensationView(_View):
     """What we offer beyond the contract."""
     unasked: bool | None
     """Whether it is offered before the customer asks."""
+    decision: DecisionView | None
+    """The decision recorded with ``crisis compensation``, if any."""
+
+
+class DecisionView(_View):
+    """The compensation decided with ``crisis compensation``, from the contract's terms."""
+
+    at: datetime
+    """When it was decided."""
+    currency: str
+    """ISO currency code of the contract, e.g. ``EUR``."""
+    outage_minutes: int
+    """Minutes of outage the credit was computed from."""
+    availability_percent: float | None
+    """Availability over the contract's measurement period."""
+    tier: str | None
+    """The contract tier that applied, described in words."""
+    owed: float
+    """The contractual credit."""
+    proposed: float
+    """What the generosity policy proposed."""
+    offered: float
+    """What was decided and offered."""
+    gestures: list[str]
+    """In-kind gestures offered, in the session's language (e.g. "2 extra days of service")."""
+    explanation: str
+    """How the credit was computed, in the session's language."""
+    note: str | None
+    """Anything the responder added."""
 
 
 class FeedbackView(_View):
@@ -222,6 +411,10 @@ class FeedbackView(_View):
     """Score from 0 to 10."""
     comments: str | None
     """What they said."""
+    scores: list[ScoreView]
+    """Scores recorded with ``crisis feedback``, before and after the crisis."""
+    recovery_paradox: bool | None
+    """Whether the latest after-score beats the latest before-score (None without both)."""
 
 
 class TimelineEntry(_View):
@@ -332,6 +525,8 @@ class ReportContext(_View):
     """What we owe and what we give."""
     feedback: FeedbackView
     """The customer's score."""
+    notes: list[NoteView]
+    """Notes and inbound contacts recorded with ``crisis note``."""
     timeline: list[TimelineEntry]
     """Milestones and journal entries in time order."""
     steps: list[StepView]
@@ -356,7 +551,15 @@ def build_context(state: SessionState, *, language: str, now: datetime) -> Repor
 
     started, detected = moment("incident.started_at"), moment("incident.detected_at")
     mitigated, resolved = moment("incident.mitigated_at"), moment("incident.resolved_at")
+    live = state.live
+    ledger = promise_ledger(live, now=now, closed_at=state.closed_at)
+    series = state.measurements()
+    lost = user_minutes_lost(series, until=impact_until(state, now))
+    latest = latest_shares(series[-1]) if series else None
     affected, total = get("impact.affected"), get("impact.total")
+    if live.measurements:  # counted again during the crisis: report the worst count
+        peak = max(series, key=lambda m: (m.affected / m.total, m.at))
+        affected, total = peak.affected, peak.total
     percent = shares(affected, total)
     actions = get("review.actions")
 
@@ -389,6 +592,48 @@ def build_context(state: SessionState, *, language: str, now: datetime) -> Repor
             stakeholders=get("updates.stakeholders"),
             first_sent=get("updates.first_sent"),
             next_at=moment("updates.next_at"),
+            contacts=[
+                ContactView(
+                    name=c.name,
+                    org=c.org,
+                    role=c.role,
+                    cadence_minutes=c.cadence_minutes,
+                    active=c.active,
+                    added_at=c.added_at.astimezone(zone),
+                    replaces=c.replaces,
+                    replaced_by=c.replaced_by,
+                    replaced_reason=c.replaced_reason,
+                )
+                for c in live.stakeholders.values()
+            ],
+            sent=[
+                SentUpdateView(
+                    at=u.at.astimezone(zone),
+                    actor=u.actor,
+                    to=list(u.to),
+                    channel=u.channel,
+                    next_at=u.next_at.astimezone(zone) if u.next_at else None,
+                    no_news=u.no_news,
+                    text=u.text,
+                    flags=[
+                        FlagView(category=f["category"], excerpt=f["excerpt"], reason=f["reason"])
+                        for f in u.flags
+                    ],
+                )
+                for u in live.updates
+            ],
+            promises=[
+                PromiseView(
+                    stakeholder=p.stakeholder,
+                    made_at=p.made_at.astimezone(zone),
+                    due_at=p.due_at.astimezone(zone),
+                    explicit=p.explicit,
+                    status=p.status,
+                    kept_at=p.kept_at.astimezone(zone) if p.kept_at else None,
+                )
+                for p in ledger
+            ],
+            compliance_percent=cadence_compliance(ledger),
         ),
         impact=ImpactView(
             affected=affected,
@@ -398,6 +643,13 @@ def build_context(state: SessionState, *, language: str, now: datetime) -> Repor
             consistent=affected is None or total is None or percent is not None,
             basis=get("impact.basis"),
             method=get("impact.method"),
+            measurements=[_measurement(m, zone) for m in series],
+            user_minutes_lost=lost,
+            severity=severity_level(
+                state.playbook.playbook.severity,
+                affected_percent=latest[0] if latest else None,
+                user_minutes=lost,
+            ),
         ),
         mitigation=MitigationView(
             workaround=get("mitigation.workaround"),
@@ -411,6 +663,12 @@ def build_context(state: SessionState, *, language: str, now: datetime) -> Repor
             incident=get("limits.incident"),
             ladder=get("limits.ladder"),
             new_contact=get("limits.new_contact"),
+            rungs=[
+                RungView(
+                    at=r.at.astimezone(zone), actor=r.actor, name=r.name, level=r.level, text=r.text
+                )
+                for r in live.limits
+            ],
         ),
         cause=CauseView(
             trigger=get("cause.trigger"),
@@ -431,8 +689,33 @@ def build_context(state: SessionState, *, language: str, now: datetime) -> Repor
             amount=get("compensation.amount"),
             gesture=get("compensation.gesture"),
             unasked=get("compensation.unasked"),
+            decision=_decision(live, zone),
         ),
-        feedback=FeedbackView(score=get("feedback.score"), comments=get("feedback.comments")),
+        feedback=FeedbackView(
+            score=get("feedback.score"),
+            comments=get("feedback.comments"),
+            scores=[
+                ScoreView(
+                    at=f.at.astimezone(zone),
+                    source=f.source,
+                    score=f.score,
+                    phase=f.phase,
+                    text=f.text,
+                )
+                for f in live.feedback
+            ],
+            recovery_paradox=recovery_paradox(live.feedback),
+        ),
+        notes=[
+            NoteView(
+                at=n.at.astimezone(zone),
+                actor=n.actor,
+                text=n.text,
+                source=n.source,
+                channel=n.channel,
+            )
+            for n in live.notes
+        ],
         timeline=_timeline(state, incident, moment("updates.next_at"), answered_at, language, zone),
         steps=_steps(state, answered_at, language, zone),
         events=[
@@ -446,6 +729,26 @@ def build_context(state: SessionState, *, language: str, now: datetime) -> Repor
             )
             for event in state.events
         ],
+    )
+
+
+def _decision(live: LiveState, zone: tzinfo) -> DecisionView | None:
+    if live.compensation is None or live.compensation_at is None:
+        return None
+    fields = set(DecisionView.model_fields) - {"at"}
+    data = {key: value for key, value in live.compensation.items() if key in fields}
+    return DecisionView(at=live.compensation_at.astimezone(zone), **data)
+
+
+def _measurement(measurement: Measurement, zone: tzinfo) -> MeasurementView:
+    figures = shares(measurement.affected, measurement.total) or (0.0, 100.0)
+    return MeasurementView(
+        at=measurement.at.astimezone(zone),
+        affected=measurement.affected,
+        total=measurement.total,
+        affected_percent=figures[0],
+        working_percent=figures[1],
+        note=measurement.note,
     )
 
 
