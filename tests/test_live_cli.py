@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -148,7 +147,7 @@ def test_watch_shows_overdue_rings_the_bell_and_stops_on_ctrl_c(
         encoding="utf-8",
         dimensions=(30, 120),
         timeout=20,
-        cwd=os.getcwd(),
+        cwd=str(Path.cwd()),
     )
     try:
         child.expect("\a")  # the bell, once, when the update falls due
@@ -174,7 +173,7 @@ def test_watch_sees_an_update_recorded_from_another_terminal(
         encoding="utf-8",
         dimensions=(30, 120),
         timeout=20,
-        cwd=os.getcwd(),
+        cwd=str(Path.cwd()),
     )
     try:
         child.expect("OVERDUE")

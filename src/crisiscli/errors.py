@@ -60,6 +60,10 @@ class AnswersFileError(InvalidFileError):
     """An answers file that is unreadable, or lacks or misstates an answer."""
 
 
+class ContractError(InvalidFileError):
+    """Invalid contract terms: a contract file, or a ``[contract]`` table in a playbook."""
+
+
 class NotFoundError(UsageError):
     """A session, playbook or other named thing does not exist."""
 
