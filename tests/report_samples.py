@@ -15,11 +15,14 @@ from typing import Any
 
 from crisiscli.catalogue import find_playbook
 from crisiscli.clock import FixedClock
+from crisiscli.compensation import assess_session, decision_payload
+from crisiscli.contract import load_contract
 from crisiscli.engine import close_session, start_session, walk
 from crisiscli.playbook import Playbook, Question, Step
 from crisiscli.recording import (
     add_note,
     add_stakeholder,
+    decide_compensation,
     give_feedback,
     measure_impact,
     replace_stakeholder,
@@ -147,6 +150,13 @@ def _live_part(
                        clock=at(24, 11, 5), actor=actor)  # fmt: skip
         update("u4", at(24, 11, 10), 1440)
     elif step_id == "feedback":
+        terms = load_contract(REPO / "contracts" / f"example.{language}.toml")
+        moment = at(24, 16, 45)
+        assessment = assess_session(state, terms, moment.current)
+        decision = decision_payload(
+            assessment, language=language, offered=assessment.proposed, note=None
+        )
+        decide_compensation(store, state, decision, clock=moment, actor=actor)
         give_feedback(store, state, source="Lea", score=7, phase="after", text=text["after"],
                       clock=at(25, 10, 2), actor=actor)  # fmt: skip
 

@@ -185,3 +185,59 @@ def test_watch_sees_an_update_recorded_from_another_terminal(
     finally:
         child.close()
     assert child.exitstatus == 0
+
+
+CONTRACT = REPO / "contracts" / "example.en.toml"
+
+
+def test_compensation_from_a_contract_file(runner: CliRunner, session: str) -> None:
+    code, out, err = run(runner, "compensation", "--contract", str(CONTRACT), "--yes", "--json")
+    assert (code, err) == (0, "")
+    decided = json.loads(out)
+    # Down from 09:00 until the workaround at 11:30: the "over 60 minutes" tier, 100 EUR.
+    assert (decided["outage_minutes"], decided["owed"], decided["proposed"]) == (150, 100.0, 125.0)
+    assert decided["gestures"] == ["3 extra days of service", "1 month of priority support"]
+    status = json.loads(run(runner, "status", "--json")[1])
+    assert status["live"]["compensation"]["offered"] == 125.0
+    code, out, _ = run(
+        runner, "compensation", "--contract", str(CONTRACT), "--yes", "--offer", "200"
+    )
+    assert code == 0 and "Offer of 200 EUR recorded" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ([], "the playbook customer-outage has no [contract] table; give the contract's terms "
+             "with --contract FILE"),
+        (["--contract", str(CONTRACT), "--yes", "--offer", "50"],
+         "--offer 50 is below what the contract owes (100.00 EUR); offer at least that"),
+        (["--contract", str(CONTRACT), "--yes", "--offer", "lots"],
+         "--offer 'lots' is not an amount; expected a number like 150"),
+        (["--contract", str(CONTRACT)],
+         "confirm with --yes to record the offer without a terminal"),
+    ],
+)  # fmt: skip
+def test_compensation_refusals(
+    runner: CliRunner, session: str, args: list[str], message: str
+) -> None:
+    code, _, err = run(runner, "compensation", *args)
+    assert (code, err) == (2, f"crisis: error: {message}\n")
+    assert json.loads(run(runner, "status", "--json")[1])["live"]["compensation"] is None
+
+
+def test_a_playbook_may_carry_its_contract(runner: CliRunner, tmp_path: Path) -> None:
+    source = (REPO / "playbooks" / "customer-outage.en.toml").read_text(encoding="utf-8")
+    terms = CONTRACT.read_text(encoding="utf-8").split("[contract]", 1)[1]
+    playbook = tmp_path / "with-contract.toml"
+    playbook.write_text(source + "\n[contract]" + terms, encoding="utf-8")
+    answers = REPO / "tests" / "data" / "customer-outage.en.answers.toml"
+    code, _, err = run(runner, "start", str(playbook), "--answers", str(answers))
+    assert code == 0, err
+    code, out, err = run(runner, "compensation", "--yes")
+    assert code == 0, err
+    assert "Owed under the contract  100 EUR" in out
+    broken = tmp_path / "broken.toml"
+    broken.write_text(source + '\n[contract]\ncurrency = "euro"\ntiers = []\n', encoding="utf-8")
+    code, _, err = run(runner, "playbooks", "validate", str(broken))
+    assert code == 2 and "contract.currency" in err

@@ -157,6 +157,8 @@ class Playbook:
     """Identity and defaults."""
     steps: list[Step]
     """The steps, walked in order."""
+    contract: dict[str, Any] | None = None
+    """Contract terms for ``crisis compensation`` (``[contract]``; see docs/contract-format.md)."""
 
     @property
     def id(self) -> str:
@@ -193,4 +195,4 @@ def from_snapshot(data: dict[str, Any]) -> Playbook:
         Step(**{**step, "questions": [Question(**q) for q in step["questions"]]})
         for step in data["steps"]
     ]
-    return Playbook(playbook=PlaybookInfo(**info), steps=steps)
+    return Playbook(playbook=PlaybookInfo(**info), steps=steps, contract=data.get("contract"))

@@ -7,6 +7,7 @@ and a "did you mean" when a key or value looks misspelt.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import re
@@ -80,7 +81,17 @@ def load_playbook(path: Path) -> Playbook:
     """Read and check the playbook at ``path``."""
     shown = str(path)
     data = read_toml(path, PlaybookError)
+    contract = data.pop("contract", None)
+    if contract is not None:
+        from crisiscli.contract import contract_from_table  # noqa: PLC0415
+
+        if not isinstance(contract, dict):
+            raise PlaybookError(shown, "expected a table", path="contract")
+        contract_from_table(contract, file=shown, prefix="contract")
+        contract = json.loads(json.dumps(contract, default=_iso))
     playbook = _validate_shape(shown, data)
+    if contract is not None:
+        playbook = dataclasses.replace(playbook, contract=contract)
     _check_meaning(shown, playbook)
     try:
         encode_payload(to_snapshot(playbook))

@@ -6,6 +6,7 @@ default) through ``crisiscli.recording`` and says what it recorded.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -42,6 +43,7 @@ def register(app: typer.Typer) -> None:
     app.command("impact")(impact)
     app.command("limit")(limit)
     app.command("feedback")(feedback)
+    app.command("compensation")(compensation)
 
 
 def _context(session: str | None) -> tuple[Store, SessionState, Any, str]:
@@ -374,3 +376,82 @@ def _minutes(value: float) -> str:
     from crisiscli.formatting import format_duration  # noqa: PLC0415
 
     return format_duration(int(value), "en")
+
+
+def compensation(  # noqa: PLR0917 - typer passes options by position
+    contract: Annotated[
+        Path | None,
+        typer.Option(
+            "--contract",
+            help="TOML file with the contract's terms (default: the playbook's [contract]).",
+            dir_okay=False,
+            show_default=False,
+        ),
+    ] = None,
+    offer: Annotated[
+        str | None,
+        typer.Option(
+            "--offer", help="Offer this amount instead of the proposal.", show_default=False
+        ),
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Record without asking.")] = False,
+    note_text: Annotated[
+        str | None,
+        typer.Option("--note", help="Anything to add to the decision.", show_default=False),
+    ] = None,
+    as_json: JsonOption = False,
+    session: SessionOption = None,
+) -> None:
+    """Compute what the contract owes for the outage, propose a generous offer, record it."""
+    import sys  # noqa: PLC0415
+    from decimal import Decimal, InvalidOperation  # noqa: PLC0415
+
+    from crisiscli.compensation import assess_session, contract_for, decision_payload  # noqa: PLC0415
+    from crisiscli.errors import UsageError  # noqa: PLC0415
+    from crisiscli.messages import format_number  # noqa: PLC0415
+    from crisiscli.recording import decide_compensation  # noqa: PLC0415
+
+    if note_text is not None:
+        check_text_option("--note", note_text, single_line=False)
+    store, state, clock, actor = _context(session)
+    terms = contract_for(state, contract)
+    assessment = assess_session(state, terms, clock.now())
+    offered = assessment.proposed
+    if offer is not None:
+        try:
+            offered = Decimal(offer.replace(",", ".").replace(" ", ""))
+        except InvalidOperation:
+            raise UsageError(
+                f"--offer {offer!r} is not an amount; expected a number like 150"
+            ) from None
+        if not offered.is_finite() or offered < assessment.owed:
+            raise UsageError(
+                f"--offer {offer} is below what the contract owes ({assessment.owed} "
+                f"{assessment.currency}); offer at least that"
+            )
+    language = state.language
+    payload = decision_payload(assessment, language=language, offered=offered, note=note_text)
+
+    def amount(value: Decimal) -> str:
+        return f"{format_number(float(value), language)} {assessment.currency}"
+
+    money = amount(offered)
+    if not as_json:
+        echo(assessment.explain(language))
+        echo()
+        echo(f"Owed under the contract  {amount(assessment.owed)}")
+        echo(f"Proposed                 {amount(assessment.proposed)}")
+        for label in payload["gestures"]:
+            echo(f"Gesture                  {label}")
+        echo(f"To offer                 {money}")
+    if not yes:
+        if not sys.stdin.isatty():
+            raise UsageError("confirm with --yes to record the offer without a terminal")
+        if not typer.confirm("Record this offer?", default=True):
+            echo("Nothing recorded.")
+            return
+    event = decide_compensation(store, state, payload, clock=clock, actor=actor)
+    if as_json:
+        print_json({"decided_at": event.at.isoformat(), **payload})
+        return
+    echo(f"Offer of {money} recorded at {local_time(event.at, state.timezone)}.")
