@@ -241,3 +241,14 @@ def test_a_playbook_may_carry_its_contract(runner: CliRunner, tmp_path: Path) ->
     broken.write_text(source + '\n[contract]\ncurrency = "euro"\ntiers = []\n', encoding="utf-8")
     code, _, err = run(runner, "playbooks", "validate", str(broken))
     assert code == 2 and "contract.currency" in err
+
+
+def test_the_coach_reads_every_update_and_never_blocks(runner: CliRunner, session: str) -> None:
+    run(runner, "stakeholder", "add", "Tim")
+    text = "Sorry, but it is not really our fault: the host failed. Lots of users are affected."
+    code, out, err = run(runner, "update", text)
+    assert code == 0 and "Update recorded" in out
+    flagged = {line.split(":")[1].split()[0] for line in err.splitlines()}
+    assert {"blame", "vague_impact", "no_next_update"} <= flagged
+    (sent,) = json.loads(run(runner, "status", "--json")[1])["live"]["updates"]
+    assert {f["category"] for f in sent["flags"]} == flagged

@@ -222,8 +222,26 @@ def draft_no_news(state: SessionState, now: Any, next_in: int | None) -> str:
 
 
 def coach_flags(text: str, language: str) -> list[dict[str, Any]]:
-    """The comms coach's findings on an update, shown as warnings and kept with it."""
-    return []
+    """The comms coach's findings on an update: shown as warnings, kept with the update.
+
+    The coach never blocks: the update was sent already; this is for next time.
+    """
+    from crisiscli.coach import coach  # noqa: PLC0415
+
+    flags = coach(text, language)
+    for flag in flags:
+        excerpt = f' "{flag.excerpt}"' if flag.excerpt else ""
+        echo(f"coach: {flag.category}{excerpt}: {flag.reason}", err=True)
+    return [
+        {
+            "category": f.category,
+            "start": f.start,
+            "end": f.end,
+            "excerpt": f.excerpt,
+            "reason": f.reason,
+        }
+        for f in flags
+    ]
 
 
 def impact(
