@@ -79,3 +79,13 @@ def test_start_imports_no_jinja2(write: Callable[[str, str], Path]) -> None:
     assert "rich" not in modules  # piped input: the Rich prompter is not loaded
     assert "jinja2" not in modules
     assert "pydantic" in modules  # proves the probe ran the command
+
+
+def test_live_commands_import_no_jinja2_rich_or_toml(a_session: None) -> None:
+    for args in (
+        ["note", "the president called"],
+        ["stakeholder", "add", "Tim"],
+        ["impact", "--affected", "3", "--total", "1000"],
+        ["stakeholder", "list"],
+    ):
+        assert [m for m in loaded(args) if m in OURS] == [], args
