@@ -106,7 +106,9 @@ def test_context_json_prints_what_templates_receive(runner: CliRunner) -> None:
     data = json.loads(out)
     assert code == 0
     assert data["session"]["id"] == session_id
-    assert data["impact"] == {
+    assert {k: v for k, v in data["impact"].items() if k not in ("measurements",)} == {
+        "user_minutes_lost": data["impact"]["user_minutes_lost"],
+        "severity": "minor",
         "affected": 3,
         "total": 1000,
         "affected_percent": 0.3,
@@ -312,3 +314,59 @@ def test_typed_html_and_terminal_escapes_stay_inert(runner: CliRunner, write: Wr
     markdown = run(runner, "report", "-t", "postmortem")[1]
     assert "\\# Not a heading \\| \\[link\\](http://example.com)" in markdown
     assert "\\<script\\>" in markdown
+
+
+def test_out_keeps_permissions_follows_links_and_writes_devices(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    start(runner)
+    private = tmp_path / "private.md"
+    private.write_text("old", encoding="utf-8")
+    private.chmod(0o600)
+    assert run(runner, "report", "--out", str(private))[0] == 0
+    assert private.stat().st_mode & 0o777 == 0o600 and private.read_text().startswith("# ")
+    link = tmp_path / "latest.md"
+    link.symlink_to(private)
+    assert run(runner, "report", "-f", "txt", "--out", str(link))[0] == 0
+    assert link.is_symlink() and not private.read_text().startswith("# ")
+    code, out, _err = run(runner, "report", "--out", "/dev/null")
+    assert (code, out) == (0, "") and Path("/dev/null").is_char_device()
+    assert run(runner, "report", "--out", "-")[1].startswith("# ")
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def test_templates_cannot_reach_files_beside_or_outside_them(
+    runner: CliRunner, write: Write, tmp_path: Path
+) -> None:
+    start(runner)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP SECRET", encoding="utf-8")
+    (tmp_path / "work" / "templates").mkdir()
+    (tmp_path / "work" / "templates" / "pw.en.md.j2").symlink_to(secret)
+    code, out, err = run(runner, "report", "-t", "pw")
+    assert code == 2 and "TOP SECRET" not in out + err
+    assert err.endswith("pw.en.md.j2: links to a file outside its template folder; refused\n")
+    write("home/notes.txt", "TOP SECRET")
+    write("home/.ssh/id_rsa.j2", "TOP SECRET")
+    for include in ("notes.txt", ".ssh/id_rsa.j2"):
+        letter = write("home/letter.md.j2", f"{{% include '{include}' %}}")
+        code, out, err = run(runner, "report", "-t", str(letter))
+        assert code == 2 and "TOP SECRET" not in out + err
+        assert f"includes '{include}', which was not found" in err
+
+
+@pytest.mark.parametrize(
+    ("source", "problem"),
+    [
+        ("{{ 7 ** (2 ** 31) }}", "would be a number too big to print"),
+        ("{% set s = 'x' * 3000000000 %}{{ s|length }}", "repeating a text or list would build"),
+        ("{{ (10 ** 600) * (10 ** 600) * (10 ** 600) }}", "would be a number too big to print"),
+    ],
+)
+def test_arithmetic_that_would_hang_or_exhaust_memory_is_refused(
+    runner: CliRunner, write: Write, source: str, problem: str
+) -> None:
+    start(runner)
+    path = write("templates/big.en.md.j2", source)
+    code, _, err = run(runner, "report", "-t", "big")
+    assert code == 2 and err.startswith(f"crisis: error: {path}, line 1: ") and problem in err

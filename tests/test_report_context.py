@@ -37,8 +37,10 @@ def test_the_seed_figures() -> None:
     [
         (0, 10, (0.0, 100.0)),
         (10, 10, (100.0, 0.0)),
-        (1, 100_000, (0.1, 99.9)),
-        (99_999, 100_000, (99.9, 0.1)),
+        (1, 100_000, (0.001, 99.999)),
+        (99_999, 100_000, (99.999, 0.001)),
+        (1, 1999, (0.1, 99.9)),
+        (1, 10**12, (0.000001, 99.999999)),
         (11, 10, None),
         (-1, 10, None),
         (1, 0, None),
@@ -88,6 +90,7 @@ def test_percentages_use_the_language_decimal_mark() -> None:
     assert format_percent(99.7, "en") == "99.7%"
     assert format_percent(99.7, "fr") == "99,7\u202f%"
     assert format_percent(100.0, "fr") == "100\u202f%"
+    assert format_percent(0.000001, "en") == "0.000001%"
 
 
 # -- the actions question type ------------------------------------------------------

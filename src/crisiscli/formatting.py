@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from crisiscli.messages import format_number
-
 _MONTHS = {
     "en": [
         *("January", "February", "March", "April", "May", "June"),
@@ -54,6 +52,11 @@ def format_duration(minutes: int, language: str) -> str:
 
 
 def format_percent(value: float, language: str) -> str:
-    """``0.3%`` in English; ``0,3 %`` in French (with a narrow no-break space)."""
-    number = format_number(round(value, 1), language)
+    """``0.3%`` in English; ``0,3 %`` in French (with a narrow no-break space).
+
+    The value is shown as given (``impact.shares`` decides the decimals).
+    """
+    number = f"{value:.6f}".rstrip("0").rstrip(".")
+    if language == "fr":
+        number = number.replace(".", ",")
     return f"{number}\u202f%" if language == "fr" else f"{number}%"

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 
-def shares(affected: float | None, total: float | None) -> tuple[float, float] | None:
-    """``(affected_percent, working_percent)`` to one decimal, or None when unknown.
+MAX_DECIMALS = 6
 
-    A share never rounds to 0% or 100% unless it really is: with 1 user of
-    100,000 affected, that is 0.1% affected and 99.9% working, so nobody reads
-    "100% working" while someone is still stuck. None when a figure is missing,
-    the total is not positive, or more users are affected than exist.
+
+def shares(affected: float | None, total: float | None) -> tuple[float, float] | None:
+    """``(affected_percent, working_percent)``, or None when unknown.
+
+    One decimal, unless that would round either share to 0% or 100% while it
+    is not: then as many decimals as it takes (up to six), so 1 user of
+    100,000 is 0.001% affected and 99.999% working. Nobody reads "100%
+    working" while someone is still stuck, nor "0% affected". None when a
+    figure is missing, the total is not positive, or more users are affected
+    than exist.
     """
     if affected is None or total is None or total <= 0 or not 0 <= affected <= total:
         return None
@@ -17,5 +22,12 @@ def shares(affected: float | None, total: float | None) -> tuple[float, float] |
         return 0.0, 100.0
     if affected == total:
         return 100.0, 0.0
-    affected_percent = min(99.9, max(0.1, round(100 * affected / total, 1)))
-    return affected_percent, round(100 - affected_percent, 1)
+    exact = 100 * affected / total
+    decimals = 1
+    while decimals < MAX_DECIMALS and (
+        round(exact, decimals) in (0, 100) or round(100 - exact, decimals) in (0, 100)
+    ):
+        decimals += 1
+    step = 10.0**-decimals
+    affected_percent = min(100 - step, max(step, round(exact, decimals)))
+    return round(affected_percent, decimals), round(100 - affected_percent, decimals)

@@ -15,6 +15,7 @@ becomes a ``TemplateError`` naming the file and line.
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import threading
@@ -49,6 +50,7 @@ BUILTIN_PREFIX = "builtin/"
 MAX_TEMPLATE_BYTES = 256 * 1024
 MAX_OUTPUT_CHARS = 5_000_000
 RENDER_SECONDS = 10.0
+RENDER_MEMORY_BYTES = 1024 * 1024 * 1024
 
 # Control characters except tab and newline: typed answers must not be able to
 # drive a terminal (ANSI escapes) or corrupt a document.
@@ -190,7 +192,6 @@ def _folders(home: Path, cwd: Path, extra: Path | None) -> list[Path]:
 def make_environment(*, fmt: str, language: str, folders: list[Path]) -> jinja2.Environment:
     """A sandboxed environment for one format and language."""
     from jinja2 import ChoiceLoader, PrefixLoader, StrictUndefined  # noqa: PLC0415
-    from jinja2.sandbox import ImmutableSandboxedEnvironment  # noqa: PLC0415
 
     missing = t("report.not_recorded", language)
     loader = ChoiceLoader(
@@ -199,7 +200,7 @@ def make_environment(*, fmt: str, language: str, folders: list[Path]) -> jinja2.
             _capped_loader(folders),
         ]
     )
-    environment = ImmutableSandboxedEnvironment(
+    environment = _BoundedSandbox(
         loader=loader,
         undefined=StrictUndefined,
         autoescape=fmt == "html",
@@ -212,6 +213,60 @@ def make_environment(*, fmt: str, language: str, folders: list[Path]) -> jinja2.
     )
     environment.filters.update(_filters(language, missing))
     environment.globals["not_recorded"] = missing
+    return environment
+
+
+MAX_NUMBER_BITS = 4096
+MAX_SEQUENCE_LENGTH = 1_000_000
+
+
+def _bounded_binop(operator: str, left: Any, right: Any) -> Any:
+    """``*`` and ``**`` that cannot build a number or a text big enough to hang the report."""
+    from jinja2.exceptions import SecurityError  # noqa: PLC0415
+
+    if operator == "**":
+        huge = (
+            isinstance(left, int)
+            and isinstance(right, int)
+            and right > 0
+            and abs(left) > 1
+            and right * abs(left).bit_length() > MAX_NUMBER_BITS
+        )
+        if huge:
+            raise SecurityError(f"{left} ** {right} would be a number too big to print")
+        return left**right
+    if isinstance(left, str | list | tuple) and isinstance(right, int):
+        size = len(left) * right
+    elif isinstance(right, str | list | tuple) and isinstance(left, int):
+        size = len(right) * left
+    else:
+        size = 0
+    if size > MAX_SEQUENCE_LENGTH:
+        raise SecurityError(f"repeating a text or list would build {size:,} items")
+    both_int = isinstance(left, int) and isinstance(right, int)
+    if both_int and left.bit_length() + right.bit_length() > MAX_NUMBER_BITS:
+        raise SecurityError("the product would be a number too big to print")
+    return left * right
+
+
+def _sandbox_class() -> type:
+    from jinja2.sandbox import ImmutableSandboxedEnvironment  # noqa: PLC0415
+
+    class BoundedSandbox(ImmutableSandboxedEnvironment):
+        """The immutable sandbox, with ``*`` and ``**`` bounded (see ``_bounded_binop``)."""
+
+        intercepted_binops = frozenset({"*", "**"})
+
+        def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+            if operator in ("*", "**"):
+                return _bounded_binop(operator, left, right)
+            return super().call_binop(context, operator, left, right)
+
+    return BoundedSandbox
+
+
+def _BoundedSandbox(**options: Any) -> jinja2.Environment:
+    environment: jinja2.Environment = _sandbox_class()(**options)
     return environment
 
 
@@ -284,13 +339,24 @@ def _capped_loader(folders: list[Path]) -> jinja2.BaseLoader:
             self, environment: jinja2.Environment, template: str
         ) -> tuple[str, str, Callable[[], bool]]:
             pieces = split_template_path(template)  # refuses "..", like FileSystemLoader
+            # Only template files: never notes.txt, a key in .ssh/, or a hidden file,
+            # even when a template's own folder holds them.
+            if not pieces[-1].endswith(".j2") or any(p.startswith(".") for p in pieces):
+                raise TemplateNotFound(template)
             for folder in folders:
                 path = folder.joinpath(*pieces)
                 if path.is_file():
+                    _check_inside(path, folder)
                     return _read_template(path), str(path), lambda: True
             raise TemplateNotFound(template)
 
     return CappedLoader()
+
+
+def _check_inside(path: Path, folder: Path) -> None:
+    """Refuse a template that is a link to a file outside its folder."""
+    if not Path(os.path.realpath(path)).is_relative_to(os.path.realpath(folder)):
+        raise TemplateError(str(path), "links to a file outside its template folder; refused")
 
 
 def _read_template(path: Path) -> str:
@@ -313,7 +379,7 @@ def _render(environment: jinja2.Environment, name: str, variables: dict[str, Any
 
     current = name
     try:
-        with _time_limit(RENDER_SECONDS):
+        with _time_limit(RENDER_SECONDS), _memory_limit(RENDER_MEMORY_BYTES):
             template = environment.get_template(name)
             current = template.filename or name
             chunks: list[str] = []
@@ -351,8 +417,11 @@ def _render(environment: jinja2.Environment, name: str, variables: dict[str, Any
     except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as problem:
         file, line = _template_frame(problem.__traceback__, name)
         raise TemplateError(file, f"fails while rendering: {problem}", line=line) from None
-    except RecursionError:
-        raise TemplateError(current, "recurses too deeply while rendering") from None
+    except RecursionError as problem:
+        file, line = _template_frame(problem.__traceback__, current)
+        raise TemplateError(file, "recurses too deeply while rendering", line=line) from None
+    except MemoryError:
+        raise TemplateError(current, "needs more memory than a report may use; stopped") from None
 
 
 def _template_frame(trace: TracebackType | None, fallback: str) -> tuple[str, int | None]:
@@ -369,6 +438,43 @@ def _template_frame(trace: TracebackType | None, fallback: str) -> tuple[str, in
 
 class _RenderTimeout(Exception):
     pass
+
+
+@contextmanager
+def _memory_limit(extra_bytes: int) -> Iterator[None]:
+    """Cap the address space while a template renders (POSIX; elsewhere no cap).
+
+    A template that builds a huge value then gets a MemoryError instead of
+    taking the machine's memory; the cap is lifted afterwards.
+    """
+    try:
+        import resource  # noqa: PLC0415
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    in_use = _address_space_in_use()
+    if in_use is None:
+        yield
+        return
+    cap = in_use + extra_bytes
+    if hard != resource.RLIM_INFINITY:
+        cap = min(cap, hard)
+    if soft != resource.RLIM_INFINITY:
+        cap = min(cap, soft)
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+def _address_space_in_use() -> int | None:
+    try:
+        pages = int(Path("/proc/self/statm").read_text(encoding="ascii").split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    return pages * os.sysconf("SC_PAGE_SIZE")
 
 
 @contextmanager

@@ -55,7 +55,10 @@ def report(  # noqa: PLR0917 - typer passes options by position
     out: Annotated[
         Path | None,
         typer.Option(
-            "--out", "-o", help="Write to this file instead of standard output.", dir_okay=False
+            "--out",
+            "-o",
+            help="Write to this file instead of standard output (- for standard output).",
+            dir_okay=False,
         ),
     ] = None,
     context_json: Annotated[
@@ -82,7 +85,7 @@ def report(  # noqa: PLR0917 - typer passes options by position
         text = json.dumps(context.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
     else:
         text = render_report(context, template=template, fmt=fmt, home=home(), cwd=Path.cwd())
-    if out is None:
+    if out is None or str(out) == "-":
         typer.echo(text, nl=False)
         return
     _write_whole(out, text)
@@ -102,22 +105,46 @@ def _generation_time() -> datetime:
 
 
 def _write_whole(path: Path, text: str) -> None:
-    """Write ``path`` through a temporary file and a rename: never a half-written report."""
+    """Write the report to ``path`` so that no reader ever sees half of it.
+
+    A regular file (new or existing) is replaced through a temporary file made
+    with ``O_EXCL`` beside it, then renamed; an existing file keeps its
+    permissions, and a symbolic link is followed to the file it names. Anything
+    else that exists (``/dev/null``, a pipe) is written to directly.
+    """
+    import stat  # noqa: PLC0415
+    import tempfile  # noqa: PLC0415
+
     from crisiscli.errors import CrisisError, UsageError  # noqa: PLC0415
 
-    if path.is_dir():
+    target = Path(os.path.realpath(path))
+    if target.is_dir():
         raise UsageError(f"{path} is a folder; --out expects a file name")
-    if not path.parent.is_dir():
+    if not target.parent.is_dir():
         raise UsageError(f"the folder {path.parent} does not exist (from --out)")
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    data = text.encode("utf-8")
     try:
-        with temporary.open("w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        temporary.replace(path)
+        if target.exists() and not target.is_file():
+            with target.open("wb") as device:
+                device.write(data)
+            return
+        mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else None
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+                stream.flush()
+                os.fsync(stream.fileno())
+            if mode is None:  # a new file: the usual permissions, not mkstemp's 0600
+                umask = os.umask(0)
+                os.umask(umask)
+                mode = 0o666 & ~umask
+            Path(temporary).chmod(mode)
+            Path(temporary).replace(target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
     except OSError as problem:
-        temporary.unlink(missing_ok=True)
         raise CrisisError(f"could not write {path}: {problem.strerror or problem}") from None
 
 
