@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -11,6 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from crisiscli.answers import InvalidAnswer, parse_answer, show_answer
+from crisiscli.clock import FixedClock
+from crisiscli.engine import start_session
 from crisiscli.errors import PlaybookError
 from crisiscli.formatting import format_date, format_datetime, format_duration, format_percent
 from crisiscli.impact import shares
@@ -18,8 +21,10 @@ from crisiscli.playbook import Question
 from crisiscli.playbook_loading import load_playbook
 from crisiscli.report_context import ReportContext
 from crisiscli.report_fields import REPORT_FIELDS
+from crisiscli.state import fold
+from crisiscli.store.memory import MemoryStore
 
-from .report_samples import complete_session, context, half_session
+from .report_samples import STARTED, _playbook, complete_session, context, half_session
 
 Write = Callable[[str, str], Path]
 PARIS = "Europe/Paris"
@@ -246,3 +251,31 @@ def test_the_report_language_may_differ_from_the_session() -> None:
     assert view.timeline[0].text == "Début du problème pour le client"
     detected = next(a for s in view.steps for a in s.answers if a.key == "acknowledge.detected")
     assert detected.text == "22 novembre 2026, 09:20"
+
+
+def test_sessions_recorded_before_report_fields_existed_still_report() -> None:
+    """A 0.1 journal snapshots customer-outage without report_as: the built-in's apply."""
+    current = _playbook("en")
+    legacy = dataclasses.replace(
+        current,
+        steps=[
+            dataclasses.replace(
+                s, questions=[dataclasses.replace(q, report_as=None) for q in s.questions]
+            )
+            for s in current.steps
+        ],
+    )
+    store = MemoryStore()
+    state = start_session(
+        store, legacy, title="old", source="", clock=FixedClock(STARTED), actor="a", timezone=PARIS
+    )
+    store.append(
+        state.session_id,
+        "answer_recorded",
+        {"key": "acknowledge.customer", "value": "ACME"},
+        actor="a",
+        at=STARTED,
+    )
+    view = context(fold(store.events(state.session_id)))
+    assert view.incident.customer == "ACME"
+    assert "impact" in view.covers

@@ -169,7 +169,7 @@ def fold(events: Iterable[ev.Event]) -> SessionState:
     payload = first.payload
     state = SessionState(
         session_id=first.session_id,
-        playbook=from_snapshot(payload["playbook"]),
+        playbook=_with_report_fields(from_snapshot(payload["playbook"])),
         title=payload["title"],
         language=payload["language"],
         timezone=payload["timezone"],
@@ -182,3 +182,45 @@ def fold(events: Iterable[ev.Event]) -> SessionState:
     for event in iterator:
         state.apply(event)
     return state
+
+
+def _with_report_fields(playbook: Playbook) -> Playbook:
+    """A snapshot from before ``report_as`` existed, given the built-in playbook's fields.
+
+    Sessions recorded with crisiscli 0.1 snapshot built-in playbooks without
+    ``report_as``; their reports would be empty. When no question has one and
+    a built-in playbook of the same id and language exists, each question with
+    the same step, id and type takes the built-in's ``report_as``.
+    """
+    if any(q.report_as for step in playbook.steps for q in step.questions):
+        return playbook
+    import dataclasses  # noqa: PLC0415
+
+    from crisiscli.errors import PlaybookError  # noqa: PLC0415
+    from crisiscli.paths import builtin_dir  # noqa: PLC0415
+    from crisiscli.playbook_loading import load_playbook  # noqa: PLC0415
+
+    path = builtin_dir("playbooks") / f"{playbook.id}.{playbook.language}.toml"
+    if not path.is_file():
+        return playbook
+    try:
+        builtin = load_playbook(path)
+    except PlaybookError:
+        return playbook
+    fields = {
+        (step.id, q.id, q.type): q.report_as
+        for step in builtin.steps
+        for q in step.questions
+        if q.report_as
+    }
+    steps = [
+        dataclasses.replace(
+            step,
+            questions=[
+                dataclasses.replace(q, report_as=fields.get((step.id, q.id, q.type)))
+                for q in step.questions
+            ],
+        )
+        for step in playbook.steps
+    ]
+    return dataclasses.replace(playbook, steps=steps)
