@@ -124,7 +124,7 @@ def _blame(text: str, rules: Rules) -> list[Span]:
 
 
 def _over_apology(text: str, rules: Rules) -> list[Span]:
-    """Every apology after the first ``min_apologies - 1``, and every grovelling one."""
+    """Once there are ``min_apologies`` apologies, each after the first; and any grovelling one."""
     found: list[Span] = [("over_apology", *m.span()) for m in rules.intensifiers.finditer(text)]
     apologies = [match.span() for match in rules.apologies.finditer(text)]
     if len(apologies) >= rules.min_apologies:

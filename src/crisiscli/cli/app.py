@@ -113,11 +113,12 @@ def _options(
 
 
 def _register() -> None:
-    from crisiscli.cli import live, playbooks, report, sessions, walk, watch  # noqa: PLC0415
+    from crisiscli.cli import coach, live, playbooks, report, sessions, walk, watch  # noqa: PLC0415
 
     walk.register(app)
     live.register(app)
     watch.register(app)
+    coach.register(app)
     report.register(app)
     app.add_typer(sessions.app, name="sessions")
     app.add_typer(playbooks.app, name="playbooks")
