@@ -73,14 +73,24 @@ def main() -> None:
     options = parser.parse_args()
 
     misses: list[str] = []
-    subsets = (("tuned against", False), ("held out", True), ("all", None))
+
+    def batch(message: dict[str, Any]) -> str:
+        if not message.get("heldout", False):
+            return "tuned"
+        return {2: "batch 2", 3: "batch 3"}.get(message.get("batch", 1), "batch 1")
+
+    subsets = (
+        ("tuned against", "tuned"),
+        ("held out, batch 1 (the rules were then tuned on its misses)", "batch 1"),
+        ("held out, batch 2 (written blind; the rules were then tuned on its misses)", "batch 2"),
+        ("held out, batch 3 (written blind, never tuned on)", "batch 3"),
+        ("all", None),
+    )
     for subset, keep in subsets:
         total: Counts = {category: [0, 0, 0] for category in CATEGORIES}
         size = 0
         for language in LANGUAGES:
-            messages = [
-                m for m in labelled(language) if keep is None or m.get("heldout", False) == keep
-            ]
+            messages = [m for m in labelled(language) if keep is None or batch(m) == keep]
             counts = count(messages, language, misses if keep is None else [])
             table(f"{language}, {subset}", counts, len(messages))
             total = added(total, counts)

@@ -242,7 +242,7 @@ def test_the_labelled_set_is_large_varied_and_well_formed() -> None:
         clean = [m for m in messages if not m["flags"]]
         assert 0.35 <= len(clean) / len(messages) <= 0.65
         for message in messages:
-            assert set(message) <= {"text", "flags", "heldout"}
+            assert set(message) <= {"text", "flags", "heldout", "batch"}
             assert set(message["flags"]) <= set(CATEGORIES), message["text"]
             assert len(set(message["flags"])) == len(message["flags"])
         for category in CATEGORIES:
@@ -271,16 +271,26 @@ def scores(messages: list[dict[str, Any]], language: str) -> dict[str, tuple[flo
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_precision_and_recall_reach_085_per_category(language: str) -> None:
-    """On the messages the rules were tuned against. The held-out messages,
-    written after the rules were frozen, score lower; benchmarks/coach.py
-    reports them and docs/coach.md discusses the gap."""
-    tuned = [m for m in labelled(language) if not m.get("heldout", False)]
+    """On every labelled message of the language (tuned-against and held-out
+    batches together). The last blind batch alone scores lower on some
+    categories; benchmarks/coach.py reports each batch and docs/coach.md
+    discusses the gap."""
     low = {
         category: (round(precision, 3), round(recall, 3))
-        for category, (precision, recall) in scores(tuned, language).items()
+        for category, (precision, recall) in scores(labelled(language), language).items()
         if precision < 0.85 or recall < 0.85
     }
     assert low == {}
+
+
+def test_the_labelled_set_is_large_and_balanced() -> None:
+    for language in LANGUAGES:
+        messages = labelled(language)
+        assert len(messages) >= 60
+        clean = [m for m in messages if not m["flags"]]
+        assert len(messages) / 3 <= len(clean) <= 2 * len(messages) / 3
+        for category in CATEGORIES:
+            assert sum(category in m["flags"] for m in messages) >= 10, (language, category)
 
 
 # --- the command ----------------------------------------------------------
