@@ -213,7 +213,9 @@ def test_compensation_from_a_contract_file(runner: CliRunner, session: str) -> N
         (["--contract", str(CONTRACT), "--yes", "--offer", "50"],
          "--offer 50 is below what the contract owes (100.00 EUR); offer at least that"),
         (["--contract", str(CONTRACT), "--yes", "--offer", "lots"],
-         "--offer 'lots' is not an amount; expected a number like 150"),
+         "--offer 'lots': expected a number, like 99.7"),
+        (["--contract", str(CONTRACT), "--yes", "--offer", "150.555"],
+         "--offer '150.555' has more decimals than EUR allows (2)"),
         (["--contract", str(CONTRACT)],
          "confirm with --yes to record the offer without a terminal"),
     ],
@@ -252,3 +254,24 @@ def test_the_coach_reads_every_update_and_never_blocks(runner: CliRunner, sessio
     assert {"blame", "vague_impact", "no_next_update"} <= flagged
     (sent,) = json.loads(run(runner, "status", "--json")[1])["live"]["updates"]
     assert {f["category"] for f in sent["flags"]} == flagged
+
+
+def test_a_replaced_name_cannot_come_back_and_closing_ends_the_countdowns(
+    runner: CliRunner, session: str
+) -> None:
+    run(runner, "stakeholder", "add", "Tim")
+    run(runner, "stakeholder", "replace", "Tim", "Lea", "--reason", "insults")
+    code, _, err = run(runner, "stakeholder", "add", "Tim")
+    assert code == 2 and "Tim was replaced by Lea in this session" in err
+    assert run(runner, "close")[0] == 0
+    live = json.loads(run(runner, "status", "--json", session)[1])["live"]
+    assert live["due"] == []
+
+
+def test_no_news_promises_the_time_its_draft_names(runner: CliRunner, session: str) -> None:
+    run(runner, "stakeholder", "add", "Tim", "--cadence", "30")
+    assert run(runner, "update", "--no-news")[0] == 0
+    (sent,) = json.loads(run(runner, "status", "--json")[1])["live"]["updates"]
+    made, due = datetime.fromisoformat(sent["at"]), datetime.fromisoformat(sent["next_at"])
+    minutes = (due - made).total_seconds() / 60
+    assert minutes == 60  # the playbook's cadence, as the draft says, not Tim's 30

@@ -204,6 +204,16 @@ def _check_info(fail: _Fail, playbook: Playbook) -> None:
             fail(f"{at}.affected_percent", "expected a share from 0 to 100")
         if level.user_minutes is not None and not 0 <= level.user_minutes < 1e15:
             fail(f"{at}.user_minutes", "expected a number of user-minutes, 0 or more")
+        if index > 0:
+            before = info.severity[index - 1]
+            for name in ("affected_percent", "user_minutes"):
+                mine, theirs = getattr(level, name), getattr(before, name)
+                if mine is not None and theirs is not None and mine > theirs:
+                    fail(
+                        f"{at}.{name}",
+                        "levels go from most to least severe: expected a threshold no higher "
+                        f"than the level before ({theirs:g})",
+                    )
     _check_text(fail, "playbook.description", info.description, required=False)
     if not playbook.steps:
         fail("steps", "expected at least one step")

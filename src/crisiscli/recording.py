@@ -58,6 +58,11 @@ def _choice(option: str, value: str | None, allowed: tuple[str, ...]) -> str | N
     return value
 
 
+def check_recipients(state: SessionState, names: list[str]) -> list[str]:
+    """The current stakeholders named, each once, or a clear error."""
+    return list(dict.fromkeys(_current(state, _name("--to name", n)) for n in names))
+
+
 def _current(state: SessionState, name: str) -> str:
     """The name of a current stakeholder, or a clear error naming who exists."""
     stakeholder = state.live.stakeholders.get(name)
@@ -108,6 +113,11 @@ def add_stakeholder(
     existing = state.live.stakeholders.get(name)
     if existing is not None and existing.active:
         raise UsageError(f"{name} is already a stakeholder of this session")
+    if existing is not None:
+        raise UsageError(
+            f"{name} was replaced by {existing.replaced_by} in this session; "
+            "use another name (e.g. with the organisation) to add them again"
+        )
     if cadence_minutes is not None and not 1 <= cadence_minutes <= 1440:
         raise UsageError(f"--cadence {cadence_minutes} is out of range; expected 1 to 1440 minutes")
     payload = {
@@ -144,7 +154,7 @@ def send_update(
     actor: str,
 ) -> ev.Event:
     """Record an update sent; ``next_in_minutes`` makes an explicit promise for the next one."""
-    recipients = list(dict.fromkeys(_current(state, _name("--to name", n)) for n in to))
+    recipients = check_recipients(state, to)
     if next_in_minutes is not None and not 1 <= next_in_minutes <= 10080:
         raise UsageError(
             f"--next-in {next_in_minutes} is out of range; expected 1 to 10080 minutes (a week)"

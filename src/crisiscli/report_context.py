@@ -27,7 +27,6 @@ from crisiscli.live import (
     LiveState,
     Measurement,
     cadence_compliance,
-    latest_shares,
     promise_ledger,
     recovery_paradox,
     severity_level,
@@ -243,7 +242,7 @@ class ImpactView(_View):
     user_minutes_lost: float
     """Affected users × minutes, each count holding until the next, up to the fix or now."""
     severity: str | None
-    """The level the playbook's thresholds give (None without thresholds or impact)."""
+    """The level the playbook's thresholds give for the worst count and the user-minutes."""
 
 
 class RungView(_View):
@@ -555,7 +554,6 @@ def build_context(state: SessionState, *, language: str, now: datetime) -> Repor
     ledger = promise_ledger(live, now=now, closed_at=state.closed_at)
     series = state.measurements()
     lost = user_minutes_lost(series, until=impact_until(state, now))
-    latest = latest_shares(series[-1]) if series else None
     affected, total = get("impact.affected"), get("impact.total")
     if live.measurements:  # counted again during the crisis: report the worst count
         peak = max(series, key=lambda m: (m.affected / m.total, m.at))
@@ -645,9 +643,10 @@ def build_context(state: SessionState, *, language: str, now: datetime) -> Repor
             method=get("impact.method"),
             measurements=[_measurement(m, zone) for m in series],
             user_minutes_lost=lost,
+            # The worst count, as in affected/total above, so the two agree.
             severity=severity_level(
                 state.playbook.playbook.severity,
-                affected_percent=latest[0] if latest else None,
+                affected_percent=percent[0] if percent else None,
                 user_minutes=lost,
             ),
         ),

@@ -172,12 +172,15 @@ def update(  # noqa: PLR0917 - typer passes options by position
 ) -> None:
     """Record an update sent to stakeholders, and the next one it promises."""
     from crisiscli.errors import UsageError  # noqa: PLC0415
-    from crisiscli.recording import send_update  # noqa: PLC0415
+    from crisiscli.recording import check_recipients, send_update  # noqa: PLC0415
 
     store, state, clock, actor = _context(session)
+    check_recipients(state, to or [])
     if text is None:
         if not no_news:
             raise UsageError("give the update's TEXT, or --no-news to draft a holding message")
+        # The draft names a time for the next update: record it as the promise.
+        next_in = next_in or state.playbook.playbook.cadence.update_every_minutes
         text = draft_no_news(state, clock.now(), next_in)
         echo(text)
     check_text_option("TEXT", text, single_line=False)
@@ -276,6 +279,28 @@ def impact(
         f"({format_percent(figures[0], language)}), {format_percent(figures[1], language)} working"
         f" — recorded at {local_time(event.at, state.timezone)}."
     )
+
+
+def _amount(raw: str, language: str, currency: str) -> Any:
+    """An amount typed ``1500``, ``1,500.50`` or (French) ``1 500,50``; currency decimals."""
+    from datetime import UTC, datetime  # noqa: PLC0415
+    from decimal import Decimal  # noqa: PLC0415
+
+    from crisiscli.answers import InvalidAnswer, parse_answer  # noqa: PLC0415
+    from crisiscli.contract import minor_unit  # noqa: PLC0415
+    from crisiscli.errors import UsageError  # noqa: PLC0415
+    from crisiscli.playbook import Question  # noqa: PLC0415
+
+    question = Question(id="offer", type="number", prompt="--offer", min=0)
+    try:
+        value = parse_answer(question, raw, language=language, zone=UTC, now=datetime.now(UTC))
+    except InvalidAnswer as refused:
+        raise UsageError(f"--offer {raw!r}: {refused.reason}") from None
+    amount = Decimal(str(value))
+    decimals = minor_unit(currency)
+    if amount != amount.quantize(Decimal(1).scaleb(-decimals)):
+        raise UsageError(f"--offer {raw!r} has more decimals than {currency} allows ({decimals})")
+    return amount
 
 
 def _count(option: str, raw: str, language: str) -> int:
@@ -401,7 +426,7 @@ def compensation(  # noqa: PLR0917 - typer passes options by position
         Path | None,
         typer.Option(
             "--contract",
-            help="TOML file with the contract's terms (default: the playbook's [contract]).",
+            help="TOML file with the contract's terms (default: the playbook's \\[contract]).",
             dir_okay=False,
             show_default=False,
         ),
@@ -422,7 +447,7 @@ def compensation(  # noqa: PLR0917 - typer passes options by position
 ) -> None:
     """Compute what the contract owes for the outage, propose a generous offer, record it."""
     import sys  # noqa: PLC0415
-    from decimal import Decimal, InvalidOperation  # noqa: PLC0415
+    from decimal import Decimal  # noqa: PLC0415
 
     from crisiscli.compensation import assess_session, contract_for, decision_payload  # noqa: PLC0415
     from crisiscli.errors import UsageError  # noqa: PLC0415
@@ -436,13 +461,8 @@ def compensation(  # noqa: PLR0917 - typer passes options by position
     assessment = assess_session(state, terms, clock.now())
     offered = assessment.proposed
     if offer is not None:
-        try:
-            offered = Decimal(offer.replace(",", ".").replace(" ", ""))
-        except InvalidOperation:
-            raise UsageError(
-                f"--offer {offer!r} is not an amount; expected a number like 150"
-            ) from None
-        if not offered.is_finite() or offered < assessment.owed:
+        offered = _amount(offer, state.language, assessment.currency)
+        if offered < assessment.owed:
             raise UsageError(
                 f"--offer {offer} is below what the contract owes ({assessment.owed} "
                 f"{assessment.currency}); offer at least that"
