@@ -2,12 +2,15 @@
 
 Templates never see raw events. ``build_context`` folds a session into a
 ``ReportContext``: the answers filed under their ``report_as`` names
-(``impact.affected`` and so on), derived figures (shares, durations), a
-timeline, every answer step by step, and the events for an appendix. A value
-the session has not recorded yet is ``None`` (an empty list stays ``None``
-too), and ``missing`` names it, so a half-done session renders without
-errors. ``crisis report --context-json`` prints this model; the field
-docstrings below are its documentation (see also ``docs/templates.md``).
+(``impact.affected`` and so on), what the live-crisis commands recorded
+(contacts, updates and the promise ledger, counts over time, limits, scores,
+notes, the compensation decision), derived figures (shares, durations), a
+timeline, every answer step by step, and the events for an appendix. An
+answer the session has not recorded yet is ``None`` (a list answer too),
+and ``missing`` names it, so a half-done session renders without errors;
+lists of live records are empty until something is recorded.
+``crisis report --context-json`` prints this model; the field docstrings
+below are its documentation (see also ``docs/templates.md``).
 """
 
 from __future__ import annotations
@@ -361,21 +364,6 @@ class ReviewView(_View):
     """Follow-up actions with owner and due date."""
 
 
-class CompensationView(_View):
-    """What we owe and what we give."""
-
-    owed: str | None
-    """What the contract owes, in words."""
-    amount: int | float | None
-    """The amount owed, in the contract's currency."""
-    gesture: str | None
-    """What we offer beyond the contract."""
-    unasked: bool | None
-    """Whether it is offered before the customer asks."""
-    decision: DecisionView | None
-    """The decision recorded with ``crisis compensation``, if any."""
-
-
 class DecisionView(_View):
     """The compensation decided with ``crisis compensation``, from the contract's terms."""
 
@@ -401,6 +389,21 @@ class DecisionView(_View):
     """How the credit was computed, in the session's language."""
     note: str | None
     """Anything the responder added."""
+
+
+class CompensationView(_View):
+    """What we owe and what we give."""
+
+    owed: str | None
+    """What the contract owes, in words."""
+    amount: int | float | None
+    """The amount owed, in the contract's currency."""
+    gesture: str | None
+    """What we offer beyond the contract."""
+    unasked: bool | None
+    """Whether it is offered before the customer asks."""
+    decision: DecisionView | None
+    """The decision recorded with ``crisis compensation``, if any."""
 
 
 class FeedbackView(_View):
