@@ -67,12 +67,12 @@ CASES: list[tuple[str, str, str]] = [
     (
         "wrong-type",
         HEAD + STEP.replace('prompt = "How many?"', "prompt = 3"),
-        "p.toml, at steps[0].questions[0].prompt: expected text, got a number",
+        "p.toml, at steps[0].questions[0].prompt: expected text, got a whole number",
     ),
     (
         "several-problems",
         HEAD + STEP.replace('prompt = "How many?"', "prompt = 3\nmni = 1"),
-        "p.toml, at steps[0].questions[0].prompt: expected text, got a number (and 1 more problem)",
+        "p.toml, at steps[0].questions[0].prompt: expected text, got a whole number (and 1 more problem)",
     ),
     (
         "bad-playbook-id",

@@ -42,7 +42,7 @@ from pydantic_core import PydanticCustomError
 
 from crisiscli.errors import ContractError, did_you_mean
 from crisiscli.formatting import format_datetime, format_duration
-from crisiscli.tomlfile import read_toml
+from crisiscli.tomlfile import read_toml, toml_type
 
 Window = tuple[datetime, datetime]
 ProposalBasis = Literal["nothing_down", "contract", "multiplier", "minimum_goodwill"]
@@ -199,7 +199,7 @@ def contract_from_table(data: dict[str, Any], *, file: str, prefix: str) -> Cont
     ``file`` and the key path under it, e.g. ``contract.tiers[1].credit_percent``.
     """
     if not isinstance(data, dict):
-        raise ContractError(file, f"expected a table, got {_toml_type(data)}", path=prefix or None)
+        raise ContractError(file, f"expected a table, got {toml_type(data)}", path=prefix or None)
     try:
         contract = Contract.model_validate(data)
     except ValidationError as exc:
@@ -264,7 +264,7 @@ def _describe(error: Any, prefix: str) -> tuple[str, str]:
         return path, f"unknown key '{key}'{hint}"
     if kind == "missing":
         return path, "is required but missing"
-    got = _toml_type(error.get("input"))
+    got = toml_type(error.get("input"))
     named = tuple(part for part in location if isinstance(part, str))
     if kind == "list_type" and named in _ARRAYS_OF_TABLES:
         return path, f"expected an array of tables, written {_header(prefix, named)}, got {got}"
@@ -273,22 +273,6 @@ def _describe(error: Any, prefix: str) -> tuple[str, str]:
     if kind in _EXPECTED:
         return path, f"{_EXPECTED[kind]}, got {got}"
     return path, str(error["msg"]).lower()
-
-
-def _toml_type(value: Any) -> str:
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, float):
-        return "a decimal number"
-    if isinstance(value, int):
-        return "a whole number"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, dict):
-        return "a table"
-    return "a date or time" if value is not None else "nothing"
 
 
 def _plain(value: Decimal) -> str:

@@ -34,7 +34,7 @@ from crisiscli.playbook import (
 )
 from crisiscli.report_fields import REPORT_FIELDS
 from crisiscli.store import encode_payload
-from crisiscli.tomlfile import read_toml
+from crisiscli.tomlfile import read_toml, toml_type
 
 PLAYBOOK_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 IDENTIFIER = re.compile(r"[a-z][a-z0-9_]{0,63}")
@@ -151,25 +151,9 @@ def _describe(error: Any, data: dict[str, Any]) -> tuple[str, str]:
         hint = did_you_mean(got, allowed) if isinstance(got, str) else ""
         return format_key_path(location), f"expected one of {listing}; got {got!r}{hint}"
     if kind in _EXPECTED:
-        got = _toml_type(error.get("input"))
+        got = toml_type(error.get("input"))
         return format_key_path(location), f"{_EXPECTED[kind]}, got {got}"
     return format_key_path(location), str(error["msg"]).lower()
-
-
-def _toml_type(value: Any) -> str:
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, float):
-        return "a decimal number"
-    if isinstance(value, int):
-        return "a number"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, dict):
-        return "a table"
-    return "a date or time" if value is not None else "nothing"
 
 
 def _check_meaning(file: str, playbook: Playbook) -> None:

@@ -53,3 +53,20 @@ def read_toml(
         raise error(shown, f"invalid TOML: {exc}") from None
     except RecursionError:
         raise error(shown, "invalid TOML: nested too deeply") from None
+
+
+def toml_type(value: Any) -> str:
+    """What kind of TOML value ``value`` is, in words, for "expected ..., got ..." messages."""
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, float):
+        return "a decimal number"
+    if isinstance(value, int):
+        return "a whole number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "a table"
+    return "a date or time" if value is not None else "nothing"

@@ -4,11 +4,24 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
+
+import typer
 
 if TYPE_CHECKING:
     from crisiscli.state import SessionState
     from crisiscli.store import Store
+
+
+SessionArg = Annotated[
+    str | None,
+    typer.Argument(
+        metavar="[SESSION]",
+        help="Session id; the most recent open session when left out.",
+        show_default=False,
+    ),
+]
+"""The SESSION argument of every command that reads one session."""
 
 
 def open_store() -> Store:

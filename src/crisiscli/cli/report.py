@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from crisiscli.cli.common import home, load_chosen_session, open_store
+from crisiscli.cli.common import SessionArg, home, load_chosen_session, open_store
 from crisiscli.cli.output import echo, print_json
 
 templates_app = typer.Typer(help="Find the report templates.", no_args_is_help=True)
@@ -22,14 +22,7 @@ def register(app: typer.Typer) -> None:
 
 
 def report(  # noqa: PLR0917 - typer passes options by position
-    session: Annotated[
-        str | None,
-        typer.Argument(
-            metavar="[SESSION]",
-            help="Session id; the most recent open session when left out.",
-            show_default=False,
-        ),
-    ] = None,
+    session: SessionArg = None,
     template: Annotated[
         str,
         typer.Option(

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from crisiscli.cli.common import (
+    SessionArg,
     check_text_option,
     home,
     load_chosen_session,
@@ -22,14 +23,6 @@ if TYPE_CHECKING:
     from crisiscli.state import SessionState
     from crisiscli.store import Store
 
-SessionArg = Annotated[
-    str | None,
-    typer.Argument(
-        metavar="[SESSION]",
-        help="Session id; the most recent open session when left out.",
-        show_default=False,
-    ),
-]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print as JSON, for scripts.")]
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from crisiscli.cli.common import load_chosen_session, open_store
+from crisiscli.cli.common import SessionArg, load_chosen_session, open_store
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -19,14 +19,7 @@ def register(app: typer.Typer) -> None:
 
 
 def watch(
-    session: Annotated[
-        str | None,
-        typer.Argument(
-            metavar="[SESSION]",
-            help="Session id; the most recent open session when left out.",
-            show_default=False,
-        ),
-    ] = None,
+    session: SessionArg = None,
     interval: Annotated[
         float,
         typer.Option("--interval", help="Seconds between refreshes (at most 1).", min=0.1, max=1.0),
