@@ -125,15 +125,16 @@ from pathlib import Path
 from crisiscli.store.sqlite import SQLiteStore
 store = SQLiteStore(Path(sys.argv[1]))
 for number in range(int(sys.argv[3])):
-    store.append(sys.argv[2], "note_added", {"writer": sys.argv[4], "n": number},
+    store.append(sys.argv[2], "probe", {"writer": sys.argv[4], "n": number},
                  actor=sys.argv[4], at=datetime.now(UTC))
+store.close()
 """
 
 
 def test_two_processes_appending_lose_and_duplicate_nothing(tmp_path: Path) -> None:
     path = tmp_path / "crisis.db"
     started(SQLiteStore(path))
-    count = 300
+    count = 500  # 1,000 events in all, as the hardening issue asks
     writers = [
         subprocess.Popen([sys.executable, "-c", WRITER, str(path), SID, str(count), name])
         for name in ("alice", "bob")
