@@ -72,7 +72,8 @@ CASES: list[tuple[str, str, str]] = [
     (
         "several-problems",
         HEAD + STEP.replace('prompt = "How many?"', "prompt = 3\nmni = 1"),
-        "p.toml, at steps[0].questions[0].prompt: expected text, got a whole number (and 1 more problem)",
+        "p.toml, at steps[0].questions[0].prompt: expected text, got a whole number "
+        "(and 1 more problem)",
     ),
     (
         "bad-playbook-id",

@@ -138,7 +138,8 @@ def _write_whole(path: Path, text: str) -> None:
             Path(temporary).unlink(missing_ok=True)
             raise
     except OSError as problem:
-        raise CrisisError(f"could not write {path}: {problem.strerror or problem}") from None
+        reason = str(problem.strerror or problem)
+        raise CrisisError(f"could not write {path}: {reason[:1].lower() + reason[1:]}") from None
 
 
 @templates_app.command("list")

@@ -24,6 +24,7 @@ from crisiscli.store import SessionSummary, encode_payload
 
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_MS = 30_000
+_LARGEST_WRITE = 65_536 + 24  # a WAL frame of the largest page SQLite allows
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
@@ -79,6 +80,10 @@ class SQLiteStore:
             code = getattr(exc, "sqlite_errorname", "")
             if code == "SQLITE_FULL" or "disk is full" in text:
                 text = "the disk is full; free some space and try again"
+            elif (code.startswith("SQLITE_IOERR") or "disk I/O error" in text) and (
+                self._at_file_size_limit()
+            ):
+                text = "the journal reached this process's file-size limit (ulimit -f)"
             elif code.startswith("SQLITE_IOERR") or "disk I/O error" in text:
                 text = "the disk reported an I/O error"
             elif code.startswith("SQLITE_BUSY") or "locked" in text:
@@ -88,6 +93,28 @@ class SQLiteStore:
         elif isinstance(exc, OSError) and exc.strerror:
             text = exc.strerror[0].lower() + exc.strerror[1:]
         return StoreError(f"could not {action} the journal {self.path}: {text}")
+
+    def _at_file_size_limit(self) -> bool:
+        """Whether a journal file stands at this process's file-size limit (``ulimit -f``).
+
+        SQLite reports a write refused with EFBIG just as it reports a failing
+        disk (``SQLITE_IOERR_WRITE``); the file sizes tell the two apart.
+        """
+        try:
+            import resource  # noqa: PLC0415 - only on failure, and not on Windows
+        except ImportError:
+            return False
+        soft, _hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+        if soft == resource.RLIM_INFINITY:
+            return False
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            try:
+                size = Path(f"{self.path}{suffix}").stat().st_size
+            except OSError:
+                continue
+            if size + _LARGEST_WRITE > soft:
+                return True
+        return False
 
     def append(
         self,
@@ -118,7 +145,7 @@ class SQLiteStore:
                 if self._db.in_transaction:
                     self._db.execute("ROLLBACK")
                 raise
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, OSError) as exc:
             raise self._failure("write to", exc) from exc
         return Event(session_id, seq, at, actor, type, payload)
 
