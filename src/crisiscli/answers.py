@@ -220,6 +220,8 @@ def _list(question: Question, raw: Any, ctx: _Context) -> AnswerValue:
     else:
         raise InvalidAnswer(t("answer.list", ctx.language))
     cleaned = [item.strip() for item in items if item.strip()]
+    if sum(len(item) for item in cleaned) > MAX_ANSWER_LENGTH:
+        raise InvalidAnswer(t("answer.too_long", ctx.language, limit=MAX_ANSWER_LENGTH))
     if not cleaned:
         if question.required:
             raise InvalidAnswer(t("answer.required", ctx.language))

@@ -54,8 +54,17 @@ def _sum(items: Any, start: Any = 0) -> Any:
     return sum(items, start)
 
 
+MAX_ROUND_DIGITS = 30
+
+
 def _round(value: Any, digits: Any = 0) -> Any:
-    result = round(value, int(digits))
+    """``round`` with at most 30 digits either side (a huge count would hang in C)."""
+    digits = int(digits)
+    if not -MAX_ROUND_DIGITS <= digits <= MAX_ROUND_DIGITS:
+        raise ExpressionError(
+            f"rounds to {digits} digits; expected -{MAX_ROUND_DIGITS} to {MAX_ROUND_DIGITS}"
+        )
+    result = round(value, digits)
     return int(result) if digits == 0 else result
 
 

@@ -140,8 +140,14 @@ def check_template_name(template: str, fmt: str, language: str, home: Path, cwd:
     """Refuse a template name that has no file for this format and language."""
     if looks_like_path(template):
         path = Path(template)
+        if path.is_dir():
+            raise UsageError(f"{template} is a folder; --template expects a .j2 file or a name")
         if not path.is_file():
             raise NotFoundError(f"template file {template} does not exist")
+        if not path.name.endswith(".j2") or path.name.startswith("."):
+            raise TemplateError(
+                template, "is not a template: template files are named NAME.LANG.FORMAT.j2"
+            )
         return
     entries = effective(catalogue(home, cwd))
     if fmt == "json":
@@ -217,6 +223,7 @@ def make_environment(*, fmt: str, language: str, folders: list[Path]) -> jinja2.
 
 
 MAX_NUMBER_BITS = 4096
+MAX_ROUND_DIGITS = 30
 MAX_SEQUENCE_LENGTH = 1_000_000
 
 
@@ -301,7 +308,15 @@ def _filters(language: str, missing: str) -> dict[str, Callable[..., Any]]:
     def or_missing(value: Any) -> Any:
         return missing if value is None or value == [] else value
 
+    def bounded_round(value: float, precision: int = 0, method: str = "common") -> float:
+        from jinja2.filters import do_round  # noqa: PLC0415
+
+        if not isinstance(precision, int) or abs(precision) > MAX_ROUND_DIGITS:
+            raise TypeError(f"round to {precision!r} digits: expected -30 to 30")
+        return do_round(value, precision, method)  # type: ignore[arg-type]
+
     return {
+        "round": bounded_round,
         "datetime": when,
         "date": day,
         "time": clock,
@@ -414,6 +429,9 @@ def _render(environment: jinja2.Environment, name: str, variables: dict[str, Any
     except jinja2.UndefinedError as problem:
         file, line = _template_frame(problem.__traceback__, name)
         raise TemplateError(file, f"{problem.message}", line=line) from None
+    except jinja2.TemplateRuntimeError as problem:  # after its subclasses above
+        file, line = _template_frame(problem.__traceback__, current)
+        raise TemplateError(file, f"fails while rendering: {problem}", line=line) from None
     except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as problem:
         file, line = _template_frame(problem.__traceback__, name)
         raise TemplateError(file, f"fails while rendering: {problem}", line=line) from None

@@ -30,7 +30,9 @@ def load_answers(path: Path, playbook: Playbook) -> dict[str, Any]:
         )
     answers = data.get("answers")
     if not isinstance(answers, dict):
-        raise AnswersFileError(str(path), "expected an [answers] table keyed step_id.question_id")
+        raise AnswersFileError(
+            str(path), "expected an [answers] table keyed step_id.question_id", path="answers"
+        )
     keys = playbook.question_keys()
     for key in answers:
         if key not in keys:

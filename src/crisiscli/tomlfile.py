@@ -44,15 +44,42 @@ def read_toml(
         line = data.count(b"\n", 0, exc.start) + 1
         raise error(shown, "is not valid UTF-8 text", line=line) from None
     try:
-        return tomllib.loads(text)
+        document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        match = _LINE.match(str(exc))
+        message = str(exc)
+        match = _LINE.match(message)
         if match:
             problem = match["message"][0].lower() + match["message"][1:]
             raise error(shown, f"invalid TOML: {problem}", line=int(match["line"])) from None
+        if message.endswith("(at end of document)"):
+            problem = message.removesuffix("(at end of document)").strip()
+            problem = problem[:1].lower() + problem[1:]
+            raise error(shown, f"invalid TOML: {problem}", line=text.count("\n") + 1) from None
         raise error(shown, f"invalid TOML: {exc}") from None
     except RecursionError:
-        raise error(shown, "invalid TOML: nested too deeply") from None
+        raise error(shown, f"invalid TOML: nested more than {MAX_DEPTH} levels deep") from None
+    too_deep = _too_deep(document, MAX_DEPTH)
+    if too_deep is not None:
+        raise error(shown, f"nested more than {MAX_DEPTH} levels deep", path=too_deep)
+    return document
+
+
+MAX_DEPTH = 32
+
+
+def _too_deep(value: Any, limit: int) -> str | None:
+    """The key path (shortened) where ``value`` nests deeper than ``limit``, or None."""
+    stack: list[tuple[Any, list[str]]] = [(value, [])]
+    while stack:
+        node, path = stack.pop()
+        if len(path) > limit:
+            shown = ".".join(path[:3]) + "…" + ".".join(path[-2:])
+            return shown.replace(".[", "[")
+        if isinstance(node, dict):
+            stack.extend((child, [*path, str(key)]) for key, child in node.items())
+        elif isinstance(node, list):
+            stack.extend((child, [*path, f"[{index}]"]) for index, child in enumerate(node))
+    return None
 
 
 def toml_type(value: Any) -> str:
