@@ -1,7 +1,14 @@
-"""Commands import only what they need: no jinja2 (nor pydantic) where it is not used."""
+"""Commands import only what they need: no jinja2 (nor pydantic) where it is not used.
+
+And ``crisis`` builds only the command it runs: ``--help`` imports no command
+module, ``status`` and ``note`` only their own (see docs/performance.md).
+"""
 
 from __future__ import annotations
 
+import contextlib
+import importlib
+import io
 import json
 import subprocess
 import sys
@@ -9,6 +16,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import typer
+import typer.main
+
+from crisiscli.cli.app import COMMANDS, app
 
 from .conftest import MINI_PLAYBOOK, cli_env
 
@@ -24,10 +35,18 @@ except SystemExit as exit:
 sys.__stderr__.write(f"EXIT {code}\\n")
 heavy = ["jinja2", "pydantic", "rich", "platformdirs", "tomllib"]
 sys.__stderr__.write("MODULES " + json.dumps([m for m in heavy if m in sys.modules]) + "\\n")
+cli = sorted(m for m in sys.modules if m.startswith("crisiscli.cli."))
+sys.__stderr__.write("CLI " + json.dumps(cli) + "\\n")
 """
 
 
 def loaded(args: list[str], stdin: str = "", code: int = 0) -> list[str]:
+    """The heavy modules (of PROBE's list) that ``crisis ARGS`` loaded."""
+    return probe(args, stdin, code)["MODULES"]
+
+
+def probe(args: list[str], stdin: str = "", code: int = 0) -> dict[str, list[str]]:
+    """Run ``crisis ARGS``; the heavy modules and the ``crisiscli.cli`` modules it loaded."""
     result = subprocess.run(
         [sys.executable, "-c", PROBE, json.dumps(args)],
         input=stdin,
@@ -38,8 +57,11 @@ def loaded(args: list[str], stdin: str = "", code: int = 0) -> list[str]:
         check=False,
     )
     assert f"EXIT {code}" in result.stderr, result.stderr
-    line = next(x for x in result.stderr.splitlines() if x.startswith("MODULES "))
-    return list(json.loads(line.removeprefix("MODULES ")))
+    found = {}
+    for label in ("MODULES", "CLI"):
+        line = next(x for x in result.stderr.splitlines() if x.startswith(f"{label} "))
+        found[label] = list(json.loads(line.removeprefix(f"{label} ")))
+    return found
 
 
 @pytest.fixture
@@ -89,3 +111,55 @@ def test_live_commands_import_no_jinja2_rich_or_toml(a_session: None) -> None:
         ["stakeholder", "list"],
     ):
         assert [m for m in loaded(args) if m in OURS] == [], args
+
+
+def test_help_status_and_note_load_no_jinja2_and_only_their_command(a_session: None) -> None:
+    """``--help`` imports no command module; ``status`` and ``note`` only their own.
+
+    typer draws its help with Rich, so ``--help`` loads Rich (the floor does too).
+    """
+    expected = {
+        ("--help",): (["rich"], []),
+        ("status",): ([], ["crisiscli.cli.walk"]),
+        ("note", "the president called"): ([], ["crisiscli.cli.live"]),
+    }
+    for args, (theirs, command_modules) in expected.items():
+        found = probe(list(args))
+        assert "jinja2" not in found["MODULES"], args
+        assert [m for m in found["MODULES"] if m in OURS] == theirs, args
+        shared = ["crisiscli.cli.app"]
+        if command_modules:
+            shared += ["crisiscli.cli.common", "crisiscli.cli.output"]
+        assert found["CLI"] == sorted(shared + command_modules), args
+
+
+def test_the_commands_are_those_the_modules_register() -> None:
+    for module in sorted({module for module, _ in COMMANDS.values()}):
+        registered = typer.Typer()
+        importlib.import_module(f"crisiscli.cli.{module}").register(registered)
+        names = [c.name for c in registered.registered_commands]
+        names += [g.name for g in registered.registered_groups]
+        assert names == [n for n, (m, _) in COMMANDS.items() if m == module], module
+
+
+def help_of(group: typer.core.TyperGroup) -> str:
+    """The group's help as ``crisis --help`` prints it (typer draws it with Rich, on stdout)."""
+    shown = io.StringIO()
+    ctx = group.context_class(group, info_name="crisis")
+    formatter = ctx.make_formatter()
+    with contextlib.redirect_stdout(shown):
+        group.format_help(ctx, formatter)
+    return shown.getvalue() + formatter.getvalue()
+
+
+def test_help_lists_the_commands_as_their_own_help_says() -> None:
+    """``crisis --help`` describes each command from COMMANDS; built, they say the same."""
+    group = typer.main.get_command(app)
+    assert isinstance(group, typer.core.TyperGroup)
+    listed = help_of(group)
+    assert "stakeholder" in listed
+    assert dict(group.commands.items())  # builds every command
+    assert help_of(group) == listed
+    for name, (_, summary) in COMMANDS.items():
+        command = group.commands[name]
+        assert (command.help or "").split("\n\n")[0] == summary, name

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from crisiscli.cli.common import check_text_option, load_chosen_session, open_store
-from crisiscli.cli.output import echo, local_time, print_json
+from crisiscli.cli.output import echo, local_time, print_due, print_json
 
 if TYPE_CHECKING:
     from crisiscli.state import SessionState
@@ -377,48 +377,6 @@ def feedback(
             if paradox
             else "The after-crisis score does not beat the one before."
         )
-
-
-def print_due(view: dict[str, Any], zone: str) -> None:
-    """Each current stakeholder: last update and when the next is due, OVERDUE in red."""
-    import os  # noqa: PLC0415
-    import sys  # noqa: PLC0415
-
-    colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    by_name = {s["name"]: s for s in view["stakeholders"]}
-    if not view["due"]:
-        echo("  No stakeholders yet: add them with `crisis stakeholder add NAME`.")
-        return
-    for due in view["due"]:
-        who = by_name[due["name"]]
-        label = due["name"] + (
-            f" ({who['role']}, {who['org']})"
-            if who["role"] and who["org"]
-            else f" ({who['role'] or who['org']})"
-            if who["role"] or who["org"]
-            else ""
-        )
-        last = local_time(due["last_update_at"], zone) if due["last_update_at"] else "never"
-        next_due = local_time(due["next_due_at"], zone)
-        if due["overdue"]:
-            state = f"OVERDUE by {_minutes(-due['minutes_left'])}"
-            if colour:
-                state = f"\x1b[31;1m{state}\x1b[0m"
-        else:
-            state = f"in {_minutes(due['minutes_left'])}"
-        sys.stdout.write(f"  {_plain(label):<40} last {last}  next {next_due}  {state}\n")
-
-
-def _plain(text: str) -> str:
-    from crisiscli.cli.output import printable  # noqa: PLC0415
-
-    return printable(text)
-
-
-def _minutes(value: float) -> str:
-    from crisiscli.formatting import format_duration  # noqa: PLC0415
-
-    return format_duration(int(value), "en")
 
 
 def compensation(  # noqa: PLR0917 - typer passes options by position

@@ -40,3 +40,38 @@ def local_time(moment: str | datetime, zone_name: str, *, seconds: bool = False)
 def echo(text: str = "", *, err: bool = False) -> None:
     stream = sys.stderr if err else sys.stdout
     stream.write(printable(text) + "\n")
+
+
+def print_due(view: dict[str, Any], zone: str) -> None:
+    """Each current stakeholder: last update and when the next is due, OVERDUE in red."""
+    import os  # noqa: PLC0415
+
+    colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    by_name = {s["name"]: s for s in view["stakeholders"]}
+    if not view["due"]:
+        echo("  No stakeholders yet: add them with `crisis stakeholder add NAME`.")
+        return
+    for due in view["due"]:
+        who = by_name[due["name"]]
+        label = due["name"] + (
+            f" ({who['role']}, {who['org']})"
+            if who["role"] and who["org"]
+            else f" ({who['role'] or who['org']})"
+            if who["role"] or who["org"]
+            else ""
+        )
+        last = local_time(due["last_update_at"], zone) if due["last_update_at"] else "never"
+        next_due = local_time(due["next_due_at"], zone)
+        if due["overdue"]:
+            state = f"OVERDUE by {_minutes(-due['minutes_left'])}"
+            if colour:
+                state = f"\x1b[31;1m{state}\x1b[0m"
+        else:
+            state = f"in {_minutes(due['minutes_left'])}"
+        sys.stdout.write(f"  {printable(label):<40} last {last}  next {next_due}  {state}\n")
+
+
+def _minutes(value: float) -> str:
+    from crisiscli.formatting import format_duration  # noqa: PLC0415
+
+    return format_duration(int(value), "en")

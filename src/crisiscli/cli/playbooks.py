@@ -13,6 +13,10 @@ from crisiscli.cli.output import echo, one_line, print_json
 app = typer.Typer(help="Find, read and check playbooks.", no_args_is_help=True)
 
 
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="playbooks")
+
+
 @app.command("list")
 def list_playbooks(
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON, for scripts.")] = False,

@@ -11,6 +11,11 @@ from crisiscli.cli.output import echo, local_time, one_line, print_json
 
 app = typer.Typer(help="List recorded sessions and show one in full.", no_args_is_help=True)
 
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="sessions")
+
+
 JsonOption = Annotated[bool, typer.Option("--json", help="Print as JSON, for scripts.")]
 
 

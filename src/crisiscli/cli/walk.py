@@ -16,7 +16,7 @@ from crisiscli.cli.common import (
     open_store,
     preferred_language,
 )
-from crisiscli.cli.output import echo, local_time, one_line, print_json
+from crisiscli.cli.output import echo, local_time, one_line, print_due, print_json
 
 if TYPE_CHECKING:
     from crisiscli.engine import Prompter
@@ -257,7 +257,6 @@ def _print_status(view: dict[str, Any]) -> None:
 
 def _print_live(live: dict[str, Any], zone: str) -> None:
     """The live part of status: stakeholders due, promises, impact, limits, feedback."""
-    from crisiscli.cli.live import print_due  # noqa: PLC0415
     from crisiscli.formatting import format_percent  # noqa: PLC0415
     from crisiscli.messages import format_number  # noqa: PLC0415
 
