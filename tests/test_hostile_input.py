@@ -1362,15 +1362,6 @@ def test_toml_errors_at_the_end_name_the_last_line(session: str, tmp_path: Path,
     ],
     ids=["answers-key", "contract-key", "playbook-key", "playbook-report-as"],
 )
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "cli/app.py _complain (and the key-path formatting): a line feed in a key or value "
-        "that a message echoes (unknown key, answers key, report_as) is printed raw, so the "
-        "error spans several lines (`FILE, at playbook.a<LF>b: unknown key 'a<LF>b'`); "
-        "printable() keeps line feeds, and the messages quote such keys without escaping"
-    ),
-)
 def test_a_line_feed_in_a_key_or_value_stays_on_one_line(
     session: str, tmp_path: Path, kind: str, edit: Any
 ) -> None:

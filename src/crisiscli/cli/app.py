@@ -109,12 +109,13 @@ def _is_click_error(error: Exception) -> bool:
 
 
 def _complain(message: str, label: str = "error") -> None:
-    from crisiscli.cli.output import printable  # noqa: PLC0415
+    from crisiscli.cli.output import one_line, printable  # noqa: PLC0415
 
     prefix = f"crisis: {label}: "
     if sys.stderr.isatty() and "NO_COLOR" not in os.environ:
         prefix = f"\n\x1b[31mcrisis: {label}:\x1b[0m "
-    sys.stderr.write(prefix + printable(message) + "\n")
+    # One line, always: a key or value quoted from a file may hold a line break.
+    sys.stderr.write(prefix + one_line(printable(message)) + "\n")
     sys.stderr.flush()
 
 
