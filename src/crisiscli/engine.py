@@ -23,6 +23,7 @@ from crisiscli.errors import AlreadyRecordedError, InterruptedByUser, SessionClo
 from crisiscli.expressions import ExpressionError, evaluate, parse
 from crisiscli.messages import t
 from crisiscli.playbook import Playbook, Question, Step, to_snapshot
+from crisiscli.recording import append_event
 from crisiscli.state import NextComputation, NextQuestion, SessionState, fold, load_session
 from crisiscli.store import Store
 
@@ -122,7 +123,15 @@ def walk(
                 if isinstance(item, NextQuestion):
                     value = _ask_until_valid(state, item, prompter, zone=zone, clock=clock)
                     payload = {"key": item.key, "value": value}
-                    _record(store, state, ev.ANSWER_RECORDED, payload, clock=clock, actor=actor)
+                    append_event(
+                        store,
+                        state,
+                        ev.ANSWER_RECORDED,
+                        payload,
+                        clock=clock,
+                        actor=actor,
+                        unique_key=True,
+                    )
                 else:
                     _compute(store, state, item, prompter, clock=clock, actor=actor)
             except AlreadyRecordedError as conflict:
@@ -134,28 +143,6 @@ def walk(
             t("walk.saved", state.language, session_id=state.session_id)
         ) from None
     return state
-
-
-def _record(
-    store: Store,
-    state: SessionState,
-    type: str,
-    payload: dict[str, Any],
-    *,
-    clock: Clock,
-    actor: str,
-) -> None:
-    """Append one answer or computed value, once per key, never to a closed session."""
-    event = store.append(
-        state.session_id,
-        type,
-        payload,
-        actor=actor,
-        at=clock.now(),
-        refuse_if_closed=True,
-        unique_key=True,
-    )
-    state.apply(event)
 
 
 def _conflict_notice(state: SessionState, key: str) -> str:
@@ -196,7 +183,9 @@ def _compute(
         except ExpressionError as failure:
             error = str(failure)
         payload = {"key": key, "value": value, "error": error}
-        _record(store, state, ev.VALUE_COMPUTED, payload, clock=clock, actor=actor)
+        append_event(
+            store, state, ev.VALUE_COMPUTED, payload, clock=clock, actor=actor, unique_key=True
+        )
         prompter.show_computed(key, value, error)
 
 

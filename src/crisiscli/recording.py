@@ -22,7 +22,7 @@ from crisiscli.store import Store
 MAX_NAME = 200
 
 
-def _append(
+def append_event(
     store: Store,
     state: SessionState,
     type: str,
@@ -30,11 +30,23 @@ def _append(
     *,
     clock: Clock,
     actor: str,
+    unique_key: bool = False,
 ) -> ev.Event:
+    """Append one event to an open session and fold it into ``state``.
+
+    The store refuses a closed session inside the write transaction;
+    ``unique_key`` also refuses a second event of the type for the same key.
+    """
     if state.is_closed:
         raise SessionClosedError(state.session_id)
     event = store.append(
-        state.session_id, type, payload, actor=actor, at=clock.now(), refuse_if_closed=True
+        state.session_id,
+        type,
+        payload,
+        actor=actor,
+        at=clock.now(),
+        refuse_if_closed=True,
+        unique_key=unique_key,
     )
     state.apply(event)
     return event
@@ -95,7 +107,7 @@ def add_note(
         "source": _name("--from name", source) if source is not None else None,
         "channel": _choice("--channel", channel, CHANNELS),
     }
-    return _append(store, state, ev.NOTE_ADDED, payload, clock=clock, actor=actor)
+    return append_event(store, state, ev.NOTE_ADDED, payload, clock=clock, actor=actor)
 
 
 def add_stakeholder(
@@ -126,7 +138,7 @@ def add_stakeholder(
         "role": _name("--role", role) if role is not None else None,
         "cadence_minutes": cadence_minutes or state.playbook.playbook.cadence.update_every_minutes,
     }
-    return _append(store, state, ev.STAKEHOLDER_ADDED, payload, clock=clock, actor=actor)
+    return append_event(store, state, ev.STAKEHOLDER_ADDED, payload, clock=clock, actor=actor)
 
 
 def replace_stakeholder(
@@ -137,7 +149,7 @@ def replace_stakeholder(
     if new in state.live.stakeholders:
         raise UsageError(f"{new} is already a stakeholder of this session")
     payload = {"old": old, "new": new, "reason": reason.strip()}
-    return _append(store, state, ev.STAKEHOLDER_REPLACED, payload, clock=clock, actor=actor)
+    return append_event(store, state, ev.STAKEHOLDER_REPLACED, payload, clock=clock, actor=actor)
 
 
 def send_update(
@@ -170,7 +182,7 @@ def send_update(
         "no_news": no_news,
         "flags": flags,
     }
-    return _append(store, state, ev.UPDATE_SENT, payload, clock=FixedClock(now), actor=actor)
+    return append_event(store, state, ev.UPDATE_SENT, payload, clock=FixedClock(now), actor=actor)
 
 
 def measure_impact(
@@ -193,7 +205,7 @@ def measure_impact(
             "count again: the affected users are part of the total"
         )
     payload = {"affected": affected, "total": total, "note": note.strip() if note else None}
-    return _append(store, state, ev.IMPACT_MEASURED, payload, clock=clock, actor=actor)
+    return append_event(store, state, ev.IMPACT_MEASURED, payload, clock=clock, actor=actor)
 
 
 def set_limit(
@@ -211,7 +223,7 @@ def set_limit(
         "level": _choice("--level", level, LIMIT_LEVELS),
         "text": text.strip() if text else None,
     }
-    return _append(store, state, ev.LIMIT_SET, payload, clock=clock, actor=actor)
+    return append_event(store, state, ev.LIMIT_SET, payload, clock=clock, actor=actor)
 
 
 def give_feedback(
@@ -233,10 +245,10 @@ def give_feedback(
         "phase": _choice("--phase", phase, FEEDBACK_PHASES),
         "text": text.strip() if text else None,
     }
-    return _append(store, state, ev.FEEDBACK_GIVEN, payload, clock=clock, actor=actor)
+    return append_event(store, state, ev.FEEDBACK_GIVEN, payload, clock=clock, actor=actor)
 
 
 def decide_compensation(
     store: Store, state: SessionState, decision: dict[str, Any], *, clock: Clock, actor: str
 ) -> ev.Event:
-    return _append(store, state, ev.COMPENSATION_DECIDED, decision, clock=clock, actor=actor)
+    return append_event(store, state, ev.COMPENSATION_DECIDED, decision, clock=clock, actor=actor)
