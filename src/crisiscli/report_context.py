@@ -540,7 +540,8 @@ class ReportContext(_View):
 def build_context(state: SessionState, *, language: str, now: datetime) -> ReportContext:
     """The report context of ``state``: texts in ``language``, times in the session's zone."""
     zone = timezone_from_name(state.timezone)
-    fields = _fields(state)
+    claimed = _claimed(state)
+    fields = _fields(state, claimed)
     answered_at = _answer_times(state)
     missing = _missing(state)
 
@@ -584,8 +585,8 @@ def build_context(state: SessionState, *, language: str, now: datetime) -> Repor
         language=language,
         generated_at=now.astimezone(zone),
         session=_session_view(state, zone),
-        covers=[s for s in SECTIONS if any(n.startswith(s + ".") for n in _claimed(state))],
-        asked=list(_claimed(state)),
+        covers=[s for s in SECTIONS if any(n.startswith(s + ".") for n in claimed)],
+        asked=list(claimed),
         missing=missing,
         incident=incident,
         updates=UpdatesView(
@@ -755,19 +756,14 @@ def _measurement(measurement: Measurement, zone: tzinfo) -> MeasurementView:
 
 
 def _claimed(state: SessionState) -> dict[str, str]:
-    """Report field name → answer key, for the questions of this playbook."""
-    return {
-        q.report_as: f"{step.id}.{q.id}"
-        for step in state.playbook.steps
-        for q in step.questions
-        if q.report_as in REPORT_FIELDS
-    }
+    """Report field name → answer key, for the report fields this crisiscli knows."""
+    return {name: key for name, key in state.report_keys.items() if name in REPORT_FIELDS}
 
 
-def _fields(state: SessionState) -> dict[str, Any]:
+def _fields(state: SessionState, claimed: dict[str, str]) -> dict[str, Any]:
     return {
         name: state.answers[key]
-        for name, key in _claimed(state).items()
+        for name, key in claimed.items()
         if state.answers.get(key) is not None
     }
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from crisiscli import events as ev
@@ -94,13 +95,19 @@ class SessionState:
         # Unknown types are kept in ``events`` (for the timeline) and otherwise
         # ignored, so that an older crisiscli can still read a newer journal.
 
+    @cached_property
+    def report_keys(self) -> dict[str, str]:
+        """Report field (``impact.affected``) → the ``step_id.question_id`` reported as it."""
+        return {
+            question.report_as: f"{step.id}.{question.id}"
+            for step in self.playbook.steps
+            for question in step.questions
+            if question.report_as
+        }
+
     def key_for(self, report_field: str) -> str | None:
         """The ``step_id.question_id`` reported as ``report_field`` (e.g. ``impact.affected``)."""
-        for step in self.playbook.steps:
-            for question in step.questions:
-                if question.report_as == report_field:
-                    return f"{step.id}.{question.id}"
-        return None
+        return self.report_keys.get(report_field)
 
     def answer_for(self, report_field: str) -> Any:
         key = self.key_for(report_field)
