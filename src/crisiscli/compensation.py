@@ -18,8 +18,8 @@ from typing import Any
 from crisiscli.clock import timezone_from_name
 from crisiscli.contract import Assessment, Contract, assess, contract_from_table, load_contract
 from crisiscli.errors import UsageError
+from crisiscli.formatting import format_percent
 from crisiscli.live import outage_windows
-from crisiscli.messages import format_number
 from crisiscli.state import SessionState
 
 Window = tuple[datetime, datetime]
@@ -84,9 +84,7 @@ def decision_payload(
             else f"outage over {minutes} minutes"
         )
     elif tier is not None and tier.availability_below is not None:
-        # Not format_percent: a tier such as 99.95% must not be rounded.
-        number = format_number(float(tier.availability_below), language)
-        share = f"{number}\u202f%" if language == "fr" else f"{number}%"
+        share = format_percent(float(tier.availability_below), language)
         described = (
             f"disponibilité inférieure à {share}"
             if language == "fr"

@@ -7,7 +7,7 @@ default) through ``crisiscli.recording`` and says what it recorded.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
@@ -281,22 +281,29 @@ def impact(
     )
 
 
-def _amount(raw: str, language: str, currency: str) -> Any:
-    """An amount typed ``1500``, ``1,500.50`` or (French) ``1 500,50``; currency decimals."""
+def _read_option(option: str, raw: str, kind: Literal["integer", "number"], language: str) -> Any:
+    """A number typed in an option, read like an answer (``1,000``, ``1 000``, ``99,7``)."""
     from datetime import UTC, datetime  # noqa: PLC0415
-    from decimal import Decimal  # noqa: PLC0415
 
     from crisiscli.answers import InvalidAnswer, parse_answer  # noqa: PLC0415
-    from crisiscli.contract import minor_unit  # noqa: PLC0415
     from crisiscli.errors import UsageError  # noqa: PLC0415
     from crisiscli.playbook import Question  # noqa: PLC0415
 
-    question = Question(id="offer", type="number", prompt="--offer", min=0)
+    question = Question(id="option", type=kind, prompt=option, min=0)
     try:
-        value = parse_answer(question, raw, language=language, zone=UTC, now=datetime.now(UTC))
+        return parse_answer(question, raw, language=language, zone=UTC, now=datetime.now(UTC))
     except InvalidAnswer as refused:
-        raise UsageError(f"--offer {raw!r}: {refused.reason}") from None
-    amount = Decimal(str(value))
+        raise UsageError(f"{option} {raw!r}: {refused.reason}") from None
+
+
+def _amount(raw: str, language: str, currency: str) -> Any:
+    """An amount typed ``1500``, ``1,500.50`` or (French) ``1 500,50``; currency decimals."""
+    from decimal import Decimal  # noqa: PLC0415
+
+    from crisiscli.contract import minor_unit  # noqa: PLC0415
+    from crisiscli.errors import UsageError  # noqa: PLC0415
+
+    amount = Decimal(str(_read_option("--offer", raw, "number", language)))
     decimals = minor_unit(currency)
     if amount != amount.quantize(Decimal(1).scaleb(-decimals)):
         raise UsageError(f"--offer {raw!r} has more decimals than {currency} allows ({decimals})")
@@ -305,23 +312,7 @@ def _amount(raw: str, language: str, currency: str) -> Any:
 
 def _count(option: str, raw: str, language: str) -> int:
     """A user count typed as ``1000``, ``1,000`` or ``1 000`` (the answers' own reading)."""
-    from datetime import UTC, datetime  # noqa: PLC0415
-
-    from crisiscli.answers import InvalidAnswer, parse_answer  # noqa: PLC0415
-    from crisiscli.errors import UsageError  # noqa: PLC0415
-    from crisiscli.playbook import Question  # noqa: PLC0415
-
-    question = Question(id="count", type="integer", prompt=option, min=0)
-    try:
-        value = parse_answer(
-            question,
-            raw,
-            language="en" if language != "fr" else "fr",
-            zone=UTC,
-            now=datetime.now(UTC),
-        )
-    except InvalidAnswer as refused:
-        raise UsageError(f"{option} {raw!r}: {refused.reason}") from None
+    value = _read_option(option, raw, "integer", language)
     assert isinstance(value, int)
     return value
 
