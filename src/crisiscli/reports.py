@@ -206,7 +206,7 @@ def make_environment(*, fmt: str, language: str, folders: list[Path]) -> jinja2.
             _capped_loader(folders),
         ]
     )
-    environment = _BoundedSandbox(
+    environment: jinja2.Environment = _sandbox_class()(
         loader=loader,
         undefined=StrictUndefined,
         autoescape=fmt == "html",
@@ -270,11 +270,6 @@ def _sandbox_class() -> type:
             return super().call_binop(context, operator, left, right)
 
     return BoundedSandbox
-
-
-def _BoundedSandbox(**options: Any) -> jinja2.Environment:
-    environment: jinja2.Environment = _sandbox_class()(**options)
-    return environment
 
 
 def _filters(language: str, missing: str) -> dict[str, Callable[..., Any]]:
