@@ -39,7 +39,7 @@ from crisiscli.messages import t
 from crisiscli.playbook import Question, Step
 from crisiscli.report_fields import REPORT_FIELDS, SECTIONS
 from crisiscli.state import SessionState
-from crisiscli.status import impact_until, summarize
+from crisiscli.status import summarize
 
 CONTEXT_VERSION = 1
 
@@ -557,7 +557,7 @@ def build_context(state: SessionState, *, language: str, now: datetime) -> Repor
     live = state.live
     ledger = promise_ledger(live, now=now, closed_at=state.closed_at)
     series = state.measurements()
-    lost = user_minutes_lost(series, until=impact_until(state, now))
+    lost = user_minutes_lost(series, until=state.impact_until(now))
     affected, total = get("impact.affected"), get("impact.total")
     if live.measurements:  # counted again during the crisis: report the worst count
         peak = max(series, key=lambda m: (m.affected / m.total, m.at))

@@ -129,6 +129,16 @@ class SessionState:
             )
         return sorted(series, key=lambda m: m.at)
 
+    def impact_until(self, now: datetime) -> datetime:
+        """Where impact stops counting: now, or earlier once resolved or closed."""
+        until = now
+        if self.closed_at is not None:
+            until = min(until, self.closed_at)
+        resolved = self.answer_for("incident.resolved_at")
+        if isinstance(resolved, str):
+            until = min(until, datetime.fromisoformat(resolved))
+        return until
+
     def applies(self, part: Step | Question) -> bool:
         """Whether a step or question is asked, given its ``when`` and the answers so far."""
         return part.when is None or is_true(parse(part.when), self.values())

@@ -91,23 +91,12 @@ def status_view(state: SessionState, *, now: datetime | None = None) -> dict[str
     }
 
 
-def impact_until(state: SessionState, now: datetime) -> datetime:
-    """Where impact stops counting: now, or earlier when the crisis was resolved or closed."""
-    until = now
-    if state.closed_at is not None:
-        until = min(until, state.closed_at)
-    resolved = state.answer_for("incident.resolved_at")
-    if isinstance(resolved, str):
-        until = min(until, datetime.fromisoformat(resolved))
-    return until
-
-
 def live_view(state: SessionState, *, now: datetime) -> dict[str, Any]:
     """What the live-crisis commands recorded, and what follows from it at ``now``."""
     live = state.live
     ledger = promise_ledger(live, now=now, closed_at=state.closed_at)
     series = state.measurements()
-    lost = user_minutes_lost(series, until=impact_until(state, now))
+    lost = user_minutes_lost(series, until=state.impact_until(now))
     latest = series[-1] if series else None
     latest_shares = latest_shares_of(latest)
     return {
