@@ -257,12 +257,17 @@ def promise_ledger(live: LiveState, *, now: datetime, closed_at: datetime | None
     return sorted(ledger, key=lambda p: (p.made_at, p.stakeholder))
 
 
-def stakeholders_due(live: LiveState, *, now: datetime) -> list[StakeholderDue]:
+def stakeholders_due(
+    live: LiveState, *, now: datetime, closed_at: datetime | None = None
+) -> list[StakeholderDue]:
     """Each current stakeholder's last update and when the next is due.
 
     A stakeholder nobody has updated yet is due one cadence after being added:
     every stakeholder hears from us early, not only when there is news.
+    Once the crisis is closed (``closed_at``), nothing is due any more.
     """
+    if closed_at is not None:
+        return []
     result: list[StakeholderDue] = []
     for stakeholder in live.active_stakeholders():
         sent = [u for u in live.updates if stakeholder.name in u.to]

@@ -122,7 +122,7 @@ def live_view(state: SessionState, *, now: datetime) -> dict[str, Any]:
                 "overdue": d.overdue,
                 "minutes_left": round(d.minutes_left, 1),
             }
-            for d in ([] if state.is_closed else stakeholders_due(live, now=now))
+            for d in stakeholders_due(live, now=now, closed_at=state.closed_at)
         ],
         "updates": [
             {
