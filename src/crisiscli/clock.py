@@ -6,6 +6,8 @@ Tests and training replays pass a ``FixedClock``; the CLI passes ``SystemClock``
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Protocol
@@ -38,6 +40,38 @@ class FixedClock:
         self.current += delta
 
 
+class SimulatedClock:
+    """A drill's clock: ``speed`` simulated seconds per real second from ``start``.
+
+    ``jump_to`` moves it forward at once (``--step``: Enter brings the next
+    inject; scripted drills jump from one action to the next). It never goes back.
+    """
+
+    def __init__(
+        self, start: datetime, speed: float, real: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.start = start.astimezone(UTC)
+        self.speed = speed
+        self._real = real
+        self._real_start = real()
+        self._skipped = timedelta(0)
+
+    def now(self) -> datetime:
+        elapsed = (self._real() - self._real_start) * self.speed
+        return self.start + timedelta(seconds=elapsed) + self._skipped
+
+    def jump_to(self, instant: datetime) -> None:
+        gap = instant - self.now()
+        if gap > timedelta(0):
+            self._skipped += gap
+
+    def real_seconds_until(self, instant: datetime) -> float:
+        """How long to wait, in real seconds, until the clock shows ``instant``."""
+        if self.speed <= 0:
+            return float("inf")
+        return max(0.0, (instant - self.now()).total_seconds() / self.speed)
+
+
 def local_timezone_name() -> str:
     """The IANA name of this machine's time zone, or its UTC offset when unknown.
 
@@ -52,13 +86,13 @@ def local_timezone_name() -> str:
                 name = "/".join(parts[parts.index("zoneinfo") + 1 :])
         except OSError:
             name = ""
-    if name and _is_zone(name):
+    if name and is_zone(name):
         return name
     offset = datetime.now().astimezone().utcoffset() or timedelta(0)
     return _format_offset(offset)
 
 
-def _is_zone(name: str) -> bool:
+def is_zone(name: str) -> bool:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # noqa: PLC0415
 
     try:

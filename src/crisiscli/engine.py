@@ -106,19 +106,33 @@ def start_session(
 
 
 def walk(
-    store: Store, state: SessionState, prompter: Prompter, *, clock: Clock, actor: str
+    store: Store,
+    state: SessionState,
+    prompter: Prompter,
+    *,
+    clock: Clock,
+    actor: str,
+    steps: int | None = None,
 ) -> SessionState:
-    """Ask every question still due, in order, recording each answer as it comes."""
+    """Ask every question still due, in order, recording each answer as it comes.
+
+    ``steps`` stops the walk before a further step begins once that many were
+    walked (a drill interleaves the playbook with what arrives meanwhile).
+    """
     if state.is_closed:
         raise SessionClosedError(state.session_id)
     zone = timezone_from_name(state.timezone)
     total = len(state.playbook.steps)
     shown_step = -1
+    begun = 0
     try:
         while (item := state.next_item()) is not None:
             if item.step_index != shown_step and isinstance(item, NextQuestion):
+                if steps is not None and begun >= steps:
+                    break
                 prompter.begin_step(item.step_index + 1, total, item.step)
                 shown_step = item.step_index
+                begun += 1
             try:
                 if isinstance(item, NextQuestion):
                     value = _ask_until_valid(state, item, prompter, zone=zone, clock=clock)

@@ -64,6 +64,10 @@ class ContractError(InvalidFileError):
     """Invalid contract terms: a contract file, or a ``[contract]`` table in a playbook."""
 
 
+class ScenarioError(InvalidFileError):
+    """An invalid training scenario, or a trainee's script for one."""
+
+
 class NotFoundError(UsageError):
     """A session, playbook or other named thing does not exist."""
 

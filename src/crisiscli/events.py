@@ -39,6 +39,18 @@ COMPENSATION_DECIDED: Final = "compensation_decided"
 """Payload: currency, owed, proposed, offered (amount decided), gestures (labels), outage_minutes,
 availability_percent, tier, explanation, note."""
 
+# Training drills (``crisis replay SCENARIO``), recorded in sessions started with training=true.
+DRILL_STARTED: Final = "drill_started"
+"""Payload: scenario (snapshot of the scenario file), mode (scripted, speed or step), speed."""
+INJECT_RECEIVED: Final = "inject_received"
+"""Payload: index (in the scenario), at_minutes (as scheduled) and the inject's fields:
+from, org, role, channel, text, abusive, affected, total, restored."""
+DRILL_FINISHED: Final = "drill_finished"
+"""Payload: reason (completed: the drill ran to its end or the trainee ended it; stopped:
+interrupted), at_minutes."""
+
+DRILL_TYPES: Final = (DRILL_STARTED, INJECT_RECEIVED, DRILL_FINISHED)
+
 LIVE_TYPES: Final = (
     NOTE_ADDED,
     STAKEHOLDER_ADDED,

@@ -217,6 +217,72 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Fin de la gestion de crise : {resolution}",
     },
     "timeline.step_done": {"en": "Step completed: {title}", "fr": "Étape terminée : {title}"},
+    # Training drills (crisis replay).
+    "drill.noted": {"en": "Noted.", "fr": "Noté."},
+    "drill.stakeholder": {
+        "en": "Added {name}: an update every {minutes} minutes.",
+        "fr": "{name} ajouté·e : un point toutes les {minutes} minutes.",
+    },
+    "drill.replaced": {
+        "en": "{new} replaces {old} as the contact.",
+        "fr": "{new} remplace {old} comme interlocuteur.",
+    },
+    "drill.update": {
+        "en": "Update sent to {count} stakeholder(s).",
+        "fr": "Point envoyé à {count} partie(s) prenante(s).",
+    },
+    "drill.coach": {
+        "en": "coach: {category} \u201c{excerpt}\u201d: {reason}",
+        "fr": "coach : {category} « {excerpt} » : {reason}",
+    },
+    "drill.impact": {
+        "en": "Impact recorded: {affected:,} of {total:,} affected.",
+        "fr": "Impact enregistré : {affected:,} touchés sur {total:,}.",
+    },
+    "drill.limit": {
+        "en": "Limit '{level}' recorded for {name}.",
+        "fr": "Limite « {level} » enregistrée pour {name}.",
+    },
+    "drill.feedback": {
+        "en": "Score {score}/10 from {source} recorded.",
+        "fr": "Note de {score}/10 de {source} enregistrée.",
+    },
+    "drill.compensation": {
+        "en": "Offer recorded: {offered} {currency} (the contract owes {owed} {currency}).",
+        "fr": "Offre enregistrée : {offered} {currency} (le contrat doit {owed} {currency}).",
+    },
+    "drill.walked": {
+        "en": "Playbook: {count} answer(s) recorded.",
+        "fr": "Playbook : {count} réponse(s) enregistrée(s).",
+    },
+    "drill.completed": {"en": "Training drill finished", "fr": "Exercice terminé"},
+    "drill.stopped": {"en": "Training drill stopped early", "fr": "Exercice interrompu"},
+    "drill.inject": {"en": "{who}, by {channel}:", "fr": "{who}, par {channel} :"},
+    "drill.channel.phone": {"en": "phone", "fr": "téléphone"},
+    "drill.channel.email": {"en": "e-mail", "fr": "e-mail"},
+    "drill.channel.chat": {"en": "chat", "fr": "messagerie"},
+    "drill.channel.meeting": {"en": "meeting", "fr": "réunion"},
+    "drill.inject_impact": {
+        "en": "(the figures now: {affected:,} of {total:,} users affected)",
+        "fr": "(les chiffres désormais : {affected:,} utilisateurs touchés sur {total:,})",
+    },
+    "drill.restored": {"en": "(the service is back)", "fr": "(le service est rétabli)"},
+    "drill.down_again": {
+        "en": "(the service is down again)",
+        "fr": "(le service est de nouveau coupé)",
+    },
+    "event.inject_received": {
+        "en": "inject from {source} ({channel}): {text}",
+        "fr": "message de {source} ({channel}) : {text}",
+    },
+    "event.drill_started": {
+        "en": "training drill started: {title}",
+        "fr": "début de l'exercice : {title}",
+    },
+    "event.drill_finished": {
+        "en": "training drill ended ({reason}) at minute {minutes}",
+        "fr": "fin de l'exercice ({reason}) à la minute {minutes}",
+    },
     # Reports.
     "report.not_recorded": {"en": "not recorded yet", "fr": "pas encore renseigné"},
     "walk.yes": {"en": "yes", "fr": "oui"},

@@ -15,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from crisiscli.errors import AnswersFileError, did_you_mean
+from crisiscli.errors import AnswersFileError, InvalidFileError, did_you_mean
 from crisiscli.playbook import Playbook, Question, Step
 from crisiscli.tomlfile import read_toml
 
@@ -28,17 +28,21 @@ def load_answers(path: Path, playbook: Playbook) -> dict[str, Any]:
         raise AnswersFileError(
             str(path), f"unknown table or key '{extra[0]}'; expected only [answers]", path=extra[0]
         )
-    answers = data.get("answers")
+    return check_answers(data.get("answers"), str(path), playbook, AnswersFileError)
+
+
+def check_answers(
+    answers: Any, file: str, playbook: Playbook, error: type[InvalidFileError]
+) -> dict[str, Any]:
+    """An ``[answers]`` table keyed ``step_id.question_id``, each a question of ``playbook``."""
     if not isinstance(answers, dict):
-        raise AnswersFileError(
-            str(path), "expected an [answers] table keyed step_id.question_id", path="answers"
-        )
+        raise error(file, "expected an [answers] table keyed step_id.question_id", path="answers")
     keys = playbook.question_keys()
     for key in answers:
         if key not in keys:
             hint = did_you_mean(key, keys)
-            raise AnswersFileError(
-                str(path),
+            raise error(
+                file,
                 f"'{key}' is not a question of playbook '{playbook.id}'{hint}",
                 path=f'answers."{key}"',
             )

@@ -14,6 +14,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from crisiscli import events as ev
+from crisiscli.drill_record import DrillRecord
 from crisiscli.expressions import is_true, parse
 from crisiscli.live import LiveState, Measurement
 from crisiscli.playbook import Playbook, Question, Step, from_snapshot
@@ -68,6 +69,8 @@ class SessionState:
     events: list[ev.Event] = field(default_factory=list)
     live: LiveState = field(default_factory=LiveState)
     """What the live-crisis commands recorded: notes, stakeholders, updates, ..."""
+    drill: DrillRecord | None = None
+    """For a training drill: the scenario, the injects received, how it finished."""
 
     @property
     def is_closed(self) -> bool:
@@ -92,6 +95,10 @@ class SessionState:
             self.resolution = payload.get("resolution", "")
         elif event.type in ev.LIVE_TYPES:
             self.live.apply(event, self.playbook.playbook.cadence.update_every_minutes)
+        elif event.type == ev.DRILL_STARTED:
+            self.drill = DrillRecord.from_event(event)
+        elif event.type in ev.DRILL_TYPES and self.drill is not None:
+            self.drill.apply(event)
         # Unknown types are kept in ``events`` (for the timeline) and otherwise
         # ignored, so that an older crisiscli can still read a newer journal.
 

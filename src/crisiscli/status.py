@@ -232,6 +232,24 @@ def summarize(event: ev.Event, language: str) -> str:
 def _summarize_live(event: ev.Event, language: str) -> str:
     payload = event.payload
     first_line = str(payload.get("text") or "").split("\n")[0]
+    if event.type == ev.INJECT_RECEIVED:
+        return t(
+            "event.inject_received",
+            language,
+            source=payload.get("from", "?"),
+            channel=payload.get("channel", "—"),
+            text=first_line,
+        )
+    if event.type == ev.DRILL_STARTED:
+        title = payload.get("scenario", {}).get("scenario", {}).get("title", "")
+        return t("event.drill_started", language, title=title)
+    if event.type == ev.DRILL_FINISHED:
+        return t(
+            "event.drill_finished",
+            language,
+            reason=payload.get("reason", ""),
+            minutes=payload.get("at_minutes", ""),
+        )
     if event.type == ev.NOTE_ADDED:
         if payload.get("source"):
             channel = payload.get("channel") or "—"
