@@ -271,6 +271,79 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "(the service is down again)",
         "fr": "(le service est de nouveau coupé)",
     },
+    "drill.scorecard": {
+        "en": "Scorecard: {title}: {score} of {maximum} points ({percent}%)",
+        "fr": "Bilan : {title} : {score} points sur {maximum} ({percent} %)",
+    },
+    "drill.debrief_hint": {
+        "en": "Recorded as training session {session_id}. Debrief: crisis report {session_id} "
+        "--template debrief",
+        "fr": "Enregistré comme session d'entraînement {session_id}. Débriefing : crisis report "
+        "{session_id} --template debrief",
+    },
+    "drill.console.title": {
+        "en": "Training drill: {title} ({minutes} simulated minutes)",
+        "fr": "Exercice : {title} ({minutes} minutes simulées)",
+    },
+    "drill.console.help": {
+        "en": "Injects arrive as the simulated clock runs. Type `walk` to work through the "
+        "playbook, an action such as `update --to NAME --next-in 30 TEXT`, `status`, `help` for "
+        "every action, or `end` when you are done.",
+        "fr": "Les messages arrivent au fil de l'horloge simulée. Tapez `walk` pour dérouler le "
+        "playbook, une action comme `update --to NOM --next-in 30 TEXTE`, `status`, `help` pour "
+        "toutes les actions, ou `end` quand vous avez fini.",
+    },
+    "drill.console.step_help": {
+        "en": "Press Enter (or type `next`) for the next inject. Type `walk` to work through the "
+        "playbook, an action such as `update --to NAME --next-in 30 TEXT`, `status`, `help` for "
+        "every action, or `end` when you are done.",
+        "fr": "Appuyez sur Entrée (ou tapez `next`) pour le message suivant. Tapez `walk` pour "
+        "dérouler le playbook, une action comme `update --to NOM --next-in 30 TEXTE`, `status`, "
+        "`help` pour toutes les actions, ou `end` quand vous avez fini.",
+    },
+    "drill.console.time_up": {
+        "en": "Time is up: the drill is over.",
+        "fr": "Le temps est écoulé : l'exercice est terminé.",
+    },
+    "drill.console.stopped": {
+        "en": "Drill stopped; everything you did is recorded.",
+        "fr": "Exercice interrompu ; tout ce que vous avez fait est enregistré.",
+    },
+    "drill.console.no_more": {
+        "en": "No more injects; carry on, or type `end`.",
+        "fr": "Plus aucun message à venir ; continuez, ou tapez `end`.",
+    },
+    "drill.console.status_help": {
+        "en": "Where the drill stands: time left, who is due an update.",
+        "fr": "Où en est l'exercice : temps restant, qui attend un point.",
+    },
+    "drill.console.next_help": {
+        "en": "Bring the next inject now.",
+        "fr": "Faire venir le message suivant.",
+    },
+    "drill.console.refused": {"en": "Not recorded: {problem}", "fr": "Non enregistré : {problem}"},
+    "drill.console.walk_paused": {
+        "en": "Walk paused; your answers are kept. Type `walk` to go on.",
+        "fr": "Playbook en pause ; vos réponses sont conservées. Tapez `walk` pour reprendre.",
+    },
+    "drill.console.walk_done": {
+        "en": "The playbook is complete.",
+        "fr": "Le playbook est terminé.",
+    },
+    "drill.console.status": {
+        "en": "{minute}: {left} minutes left, {pending} inject(s) to come, {updates} update(s) "
+        "sent.",
+        "fr": "{minute} : encore {left} minutes, {pending} message(s) à venir, {updates} point(s) "
+        "envoyé(s).",
+    },
+    "drill.console.due": {
+        "en": "{name}: next update due in {minutes} min",
+        "fr": "{name} : prochain point dans {minutes} min",
+    },
+    "drill.console.overdue": {
+        "en": "{name}: update OVERDUE by {minutes} min",
+        "fr": "{name} : point EN RETARD de {minutes} min",
+    },
     "event.inject_received": {
         "en": "inject from {source} ({channel}): {text}",
         "fr": "message de {source} ({channel}) : {text}",

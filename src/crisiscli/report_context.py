@@ -38,6 +38,7 @@ from crisiscli.live import (
 from crisiscli.messages import t
 from crisiscli.playbook import Question, Step
 from crisiscli.report_fields import REPORT_FIELDS, SECTIONS
+from crisiscli.report_training import TrainingView, training_view
 from crisiscli.state import SessionState
 from crisiscli.status import summarize
 
@@ -535,6 +536,8 @@ class ReportContext(_View):
     """Every step with its answers, in playbook order."""
     events: list[EventView]
     """The raw journal, for an appendix."""
+    training: TrainingView | None
+    """For a training drill: the scenario, scorecard and timeline (None for a real crisis)."""
 
 
 def build_context(state: SessionState, *, language: str, now: datetime) -> ReportContext:
@@ -728,10 +731,13 @@ def build_context(state: SessionState, *, language: str, now: datetime) -> Repor
                 actor=event.actor,
                 type=event.type,
                 summary=summarize(event, language),
-                payload={k: v for k, v in event.payload.items() if k != "playbook"},
+                payload={
+                    k: v for k, v in event.payload.items() if k not in ("playbook", "scenario")
+                },
             )
             for event in state.events
         ],
+        training=training_view(state, language=language, zone=zone),
     )
 
 

@@ -331,3 +331,81 @@ def schema() -> dict[str, Any]:
     document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     document["title"] = "crisiscli scenario"
     return document
+
+
+def search_path(home: Path, cwd: Path) -> list[tuple[str, Path]]:
+    """Where scenarios are looked for, first match wins: the project, the user, built-ins."""
+    from crisiscli.paths import builtin_dir  # noqa: PLC0415
+
+    return [
+        ("project", cwd / "scenarios"),
+        ("user", home / "scenarios"),
+        ("builtin", builtin_dir("scenarios")),
+    ]
+
+
+def available(home: Path, cwd: Path) -> list[tuple[str, str, Path]]:
+    """Every scenario file found: (origin, ``id.lang`` stem, path), first match per stem."""
+    seen: dict[str, tuple[str, str, Path]] = {}
+    for origin, folder in search_path(home, cwd):
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.glob("*.toml")):
+            if path.stem.startswith(".") or path.stem in seen:
+                continue
+            seen[path.stem] = (origin, path.stem, path)
+    return list(seen.values())
+
+
+def find_scenario(
+    name: str, *, language: str | None, home: Path, cwd: Path
+) -> tuple[Scenario, Path]:
+    """The scenario called ``name`` (an id, optionally ``id.lang``, or a path to a file)."""
+    from crisiscli.catalogue import looks_like_path  # noqa: PLC0415
+    from crisiscli.errors import NotFoundError  # noqa: PLC0415
+
+    if "\x00" in name or len(name) > 4096:
+        raise NotFoundError("the scenario name is not a name or a path")
+    if looks_like_path(name):
+        path = cwd / Path(name).expanduser()
+        return load_scenario(path), path
+    found = available(home, cwd)
+    matches = [entry for entry in found if name in (entry[1], entry[1].split(".")[0])]
+    if not matches:
+        ids = sorted({entry[1].split(".")[0] for entry in found})
+        raise NotFoundError(
+            f"no scenario named '{name}'{did_you_mean(name, ids)}; "
+            "`crisis scenario list` shows the ones available"
+        )
+    if language is not None:
+        wanted = [m for m in matches if m[1].endswith(f".{language}") or m[1] == name]
+        if not wanted:
+            have = ", ".join(sorted(m[1].rsplit(".", 1)[-1] for m in matches))
+            raise NotFoundError(
+                f"scenario '{name}' has no version in '{language}' (it has: {have})"
+            )
+        matches = wanted
+    else:
+        matches.sort(key=lambda m: (not m[1].endswith(".en"), m[1]))
+    path = matches[0][2]
+    return load_scenario(path), path
+
+
+def playbook_of(scenario: Scenario, path: Path, *, home: Path, cwd: Path) -> tuple[Any, str]:
+    """The playbook the scenario names, in its language; a relative path is from the scenario."""
+    from crisiscli.catalogue import find_playbook, looks_like_path  # noqa: PLC0415
+
+    name = scenario.scenario.playbook
+    if looks_like_path(name):
+        name = str(path.parent / name)
+    playbook, source = find_playbook(
+        name, language=scenario.language, home=home, cwd=cwd, strict_language=True
+    )
+    check_against_playbook(scenario, _keys(playbook), str(path))
+    return playbook, source
+
+
+def _keys(playbook: Any) -> set[str]:
+    keys = set(playbook.question_keys())
+    keys |= {f"{step.id}.{name}" for step in playbook.steps for name in step.compute}
+    return keys

@@ -50,12 +50,17 @@ COMMANDS: Final[dict[str, tuple[str, str]]] = {
         "Check a message to a customer for blame, over-apology, vague impact, and a missing\n"
         "next-update time or owner. It warns and never blocks.",
     ),
+    "replay": (
+        "training",
+        "Drill a training scenario with timed injects and get a scorecard, or play back a session.",
+    ),
     "report": (
         "report",
         "Render a report from a recorded session: for the customer, the team or executives.",
     ),
     "stakeholder": ("live", "Who must hear from us, and how often."),
     "templates": ("report", "Find the report templates."),
+    "scenario": ("training", "Find, check and write training scenarios."),
     "sessions": ("sessions", "List recorded sessions and show one in full."),
     "playbooks": ("playbooks", "Find, read and check playbooks."),
 }

@@ -81,7 +81,7 @@ def report(  # noqa: PLR0917 - typer passes options by position
     if out is None or str(out) == "-":
         typer.echo(text, nl=False)
         return
-    _write_whole(out, text)
+    write_whole(out, text)
     echo(f"Report written to {out}", err=True)
 
 
@@ -97,7 +97,7 @@ def _generation_time() -> datetime:
     return datetime.fromtimestamp(int(epoch), UTC)
 
 
-def _write_whole(path: Path, text: str) -> None:
+def write_whole(path: Path, text: str) -> None:
     """Write the report to ``path`` so that no reader ever sees half of it.
 
     A regular file (new or existing) is replaced through a temporary file made

@@ -20,20 +20,30 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print as JSON, for scr
 
 
 @app.command("list")
-def list_sessions(as_json: JsonOption = False) -> None:
-    """List sessions, most recent first."""
-    summaries = open_store().sessions()
+def list_sessions(
+    as_json: JsonOption = False,
+    show_all: Annotated[
+        bool, typer.Option("--all", "-a", help="Include training drills (crisis replay).")
+    ] = False,
+) -> None:
+    """List real crisis sessions, most recent first (training drills too with --all)."""
+    everything = open_store().sessions()
+    summaries = everything if show_all else [s for s in everything if not s.training]
     summaries.sort(key=lambda s: (s.started_at, s.id), reverse=True)
     if as_json:
         print_json([s.to_json() for s in summaries])
         return
+    hidden = len(everything) - len(summaries)
     if not summaries:
         echo("No sessions yet. Start one with `crisis start`.")
-        return
-    echo(f"{'ID':<21}  {'STATUS':<6}  {'STARTED (UTC)':<16}  {'PLAYBOOK':<22}  TITLE")
+    else:
+        echo(f"{'ID':<21}  {'STATUS':<8}  {'STARTED (UTC)':<16}  {'PLAYBOOK':<22}  TITLE")
     for s in summaries:
         started = local_time(s.started_at, "UTC")
-        echo(f"{s.id:<21}  {s.status:<6}  {started:<16}  {s.playbook_id:<22}  {one_line(s.title)}")
+        status = "training" if s.training else s.status
+        echo(f"{s.id:<21}  {status:<8}  {started:<16}  {s.playbook_id:<22}  {one_line(s.title)}")
+    if hidden:
+        echo(f"({hidden} training drill{'s' if hidden > 1 else ''} hidden; --all shows them)")
 
 
 @app.command("show")

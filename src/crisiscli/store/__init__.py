@@ -110,10 +110,14 @@ def check_session_id(session_id: str) -> str:
 
 
 def resolve_session(store: Store, session_id: str | None) -> SessionSummary:
-    """The named session, or the most recent open one when no name is given."""
+    """The named session, or the most recent open one when no name is given.
+
+    Training drills are never chosen by default: a live command typed during a
+    real crisis must not land in a drill left open in another terminal.
+    """
     summaries = store.sessions()
     if session_id is None:
-        open_ones = [s for s in summaries if s.closed_at is None]
+        open_ones = [s for s in summaries if s.closed_at is None and not s.training]
         if not open_ones:
             raise NotFoundError(
                 "there is no open session; start one with `crisis start` "
