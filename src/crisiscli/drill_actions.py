@@ -134,7 +134,8 @@ def parse_command(line: str) -> Action:
             option = word[2:].replace("-", "_")
             if option not in spec.options:
                 known = [f"--{o.replace('_', '-')}" for o in spec.options]
-                hint = did_you_mean(word, known)
+                started = [k for k in known if k.startswith(word)]
+                hint = f" (did you mean '{started[0]}'?)" if started else did_you_mean(word, known)
                 raise UsageError(f"{name} has no option {word}{hint}; {spec.help}")
             if index + 1 >= len(rest):
                 raise UsageError(f"{word} needs a value; {spec.help}")

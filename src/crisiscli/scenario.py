@@ -32,7 +32,9 @@ MAX_CHECKS = 100
 MAX_MINUTES = 10_080
 """A week: drills are short; longer ones are almost certainly a typo."""
 
-_STRICT = ConfigDict(extra="forbid", strict=True, populate_by_name=True)
+_STRICT = ConfigDict(
+    extra="forbid", strict=True, populate_by_name=True, use_attribute_docstrings=True
+)
 
 Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
@@ -298,8 +300,9 @@ def _facts() -> list[str]:
 
 
 def to_table(scenario: Scenario) -> dict[str, Any]:
-    """The scenario as a TOML document (for tomli-w): aliases, no empty optional keys."""
-    return scenario.model_dump(by_alias=True, exclude_none=True, exclude_defaults=False)
+    """The scenario as a TOML document (for tomli-w): aliases, and only keys that differ
+    from their defaults, so that loading it back and writing it again gives the same text."""
+    return scenario.model_dump(by_alias=True, exclude_none=True, exclude_defaults=True)
 
 
 def to_snapshot(scenario: Scenario) -> dict[str, Any]:

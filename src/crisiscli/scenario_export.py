@@ -19,7 +19,7 @@ from typing import Any
 from crisiscli import events as ev
 from crisiscli.anonymize import Anonymizer
 from crisiscli.clock import timezone_from_name
-from crisiscli.scenario import MAX_MINUTES, MAX_TEXT, scenario_from_table
+from crisiscli.scenario import MAX_MINUTES, MAX_TEXT, scenario_from_table, to_table
 from crisiscli.state import SessionState
 
 _RUBRIC: dict[str, list[dict[str, Any]]] = {
@@ -213,7 +213,8 @@ def scenario_from_session(state: SessionState, *, anonymize: bool) -> ExportedSc
         table["contract"] = state.playbook.contract
     table["injects"] = ordered
     table["rubric"] = standard_rubric(language)
-    scenario_from_table(table, file="the exported scenario")  # a bug if it does not load
+    # Written as the loader reads it back: a bug, not a user error, if it does not load.
+    table = to_table(scenario_from_table(table, file="the exported scenario"))
     header = (
         "#:schema ../schemas/scenario.schema.json\n"
         f"# Written by `crisis scenario from-session` from session {state.session_id}"

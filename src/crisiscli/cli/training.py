@@ -163,13 +163,14 @@ def _show_card(card: Scorecard, session_id: str, language: str, *, as_json: bool
         mark = "✓" if check.passed else "✗"
         echo(f"  {mark} {check.earned:>3}/{check.points:<3} {one_line(check.title)}")
         if not check.passed:
-            echo(f"            {one_line(check.error or check.explain)}")
+            echo(f"            {one_line(check.explain)}")
     echo()
     echo(t("drill.debrief_hint", language, session_id=session_id))
 
 
 def _playback(session: str, *, speed: float, step: bool, as_json: bool) -> None:
     """Print a session's events in time order, waiting between them as they happened."""
+    import json  # noqa: PLC0415
     import time  # noqa: PLC0415
 
     from crisiscli.state import fold  # noqa: PLC0415
@@ -190,7 +191,8 @@ def _playback(session: str, *, speed: float, step: bool, as_json: bool) -> None:
                 time.sleep(gap / speed)
             previous = event.at
             if as_json:
-                print_json(event.to_json())
+                sys.stdout.write(json.dumps(event.to_json(), ensure_ascii=False) + "\n")
+                sys.stdout.flush()
                 continue
             minutes = (event.at - state.started_at).total_seconds() / 60
             when = local_time(event.at, state.timezone)
