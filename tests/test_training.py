@@ -606,3 +606,18 @@ def test_replay_option_conflicts(runner: CliRunner, drill_files: tuple[Path, Pat
     code, _out, err = run(runner, "replay", "no-such-drill")
     assert code == 2
     assert "no scenario named 'no-such-drill'" in err
+
+
+def test_the_format_reference_lists_every_fact_and_its_example_is_valid(
+    runner: CliRunner, write: Callable[[str, str], Path]
+) -> None:
+    from crisiscli.scoring import FACTS
+
+    doc = (REPO / "docs" / "scenario-format.md").read_text(encoding="utf-8")
+    missing = [name for name in FACTS if f"| `{name}` |" not in doc]
+    assert not missing, f"document these facts in docs/scenario-format.md: {missing}"
+    example = re.findall(r"```toml\n(.*?)```", doc, flags=re.DOTALL)[0]
+    path = write("example.en.toml", example)
+    code, out, err = run(runner, "scenario", "check", str(path))
+    assert code == 0, err
+    assert "4 injects, 2 checks worth 40 points" in out
