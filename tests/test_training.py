@@ -210,7 +210,7 @@ def test_the_scripted_transcript_and_scorecard(
     code, out, _err = run(runner, "replay", str(scenario), "--answers", str(careless))
     assert code == 0
     assert "T+00:30  Nadia Ferrand, by phone:\n        You are all incompetent idiots." in out
-    assert "(the figures now: 3 of 1,000 users affected)" in out
+    assert "(the figures now: 3 of 1,000 affected)" in out
     assert "T+01:40  Update sent to 0 stakeholder(s)." in out
     assert "coach: blame" in out
     assert "Scorecard: Mini drill: 20 of 100 points (20%)" in out

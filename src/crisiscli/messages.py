@@ -257,14 +257,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "drill.completed": {"en": "Training drill finished", "fr": "Exercice terminé"},
     "drill.stopped": {"en": "Training drill stopped early", "fr": "Exercice interrompu"},
-    "drill.inject": {"en": "{who}, by {channel}:", "fr": "{who}, par {channel} :"},
-    "drill.channel.phone": {"en": "phone", "fr": "téléphone"},
-    "drill.channel.email": {"en": "e-mail", "fr": "e-mail"},
-    "drill.channel.chat": {"en": "chat", "fr": "messagerie"},
-    "drill.channel.meeting": {"en": "meeting", "fr": "réunion"},
+    "drill.inject": {"en": "{who}, {channel}:", "fr": "{who}, {channel} :"},
+    "drill.channel.phone": {"en": "by phone", "fr": "par téléphone"},
+    "drill.channel.email": {"en": "by e-mail", "fr": "par e-mail"},
+    "drill.channel.chat": {"en": "on chat", "fr": "par messagerie"},
+    "drill.channel.meeting": {"en": "in a meeting", "fr": "en réunion"},
     "drill.inject_impact": {
-        "en": "(the figures now: {affected:,} of {total:,} users affected)",
-        "fr": "(les chiffres désormais : {affected:,} utilisateurs touchés sur {total:,})",
+        "en": "(the figures now: {affected:,} of {total:,} affected)",
+        "fr": "(les chiffres désormais : {affected:,} touchés sur {total:,})",
     },
     "drill.restored": {"en": "(the service is back)", "fr": "(le service est rétabli)"},
     "drill.down_again": {
@@ -272,8 +272,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "(le service est de nouveau coupé)",
     },
     "drill.scorecard": {
-        "en": "Scorecard: {title}: {score} of {maximum} points ({percent}%)",
-        "fr": "Bilan : {title} : {score} points sur {maximum} ({percent} %)",
+        "en": "Scorecard: {title}: {score} of {maximum} {points} ({percent}%)",
+        "fr": "Bilan : {title} : {score} {points} sur {maximum} ({percent} %)",
     },
     "drill.debrief_hint": {
         "en": "Recorded as training session {session_id}. Debrief: crisis report {session_id} "

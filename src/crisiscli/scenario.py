@@ -33,7 +33,11 @@ MAX_MINUTES = 10_080
 """A week: drills are short; longer ones are almost certainly a typo."""
 
 _STRICT = ConfigDict(
-    extra="forbid", strict=True, populate_by_name=True, use_attribute_docstrings=True
+    extra="forbid",
+    strict=True,
+    populate_by_name=True,
+    use_attribute_docstrings=True,
+    str_strip_whitespace=True,
 )
 
 Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]

@@ -156,6 +156,7 @@ def _show_card(card: Scorecard, session_id: str, language: str, *, as_json: bool
             title=card.title,
             score=card.score,
             maximum=card.maximum,
+            points=_points_word(card.score, card.maximum, language),
             percent=format_number(card.percent, language),
         )
     )
@@ -166,6 +167,13 @@ def _show_card(card: Scorecard, session_id: str, language: str, *, as_json: bool
             echo(f"            {one_line(check.explain)}")
     echo()
     echo(t("drill.debrief_hint", language, session_id=session_id))
+
+
+def _points_word(score: int, maximum: int, language: str) -> str:
+    """French counts 0 and 1 in the singular ("0 point sur 1"); English reads "of N points"."""
+    if language == "fr":
+        return "point" if score < 2 else "points"
+    return "point" if maximum == 1 else "points"
 
 
 def _playback(session: str, *, speed: float, step: bool, as_json: bool) -> None:
