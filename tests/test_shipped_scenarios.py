@@ -1,4 +1,4 @@
-"""Every shipped scenario loads, replays with a scripted trainee, and tells careful from careless."""
+"""Every shipped scenario loads, replays scripted, and tells careful from careless trainees."""
 
 from __future__ import annotations
 

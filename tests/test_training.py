@@ -17,6 +17,7 @@ from crisiscli.cli.app import app
 from crisiscli.drill_actions import parse_command
 from crisiscli.errors import UsageError
 from crisiscli.scenario import load_scenario, schema, to_table
+from crisiscli.scoring import FACTS
 from crisiscli.state import load_session
 from crisiscli.store.sqlite import SQLiteStore
 
@@ -611,8 +612,6 @@ def test_replay_option_conflicts(runner: CliRunner, drill_files: tuple[Path, Pat
 def test_the_format_reference_lists_every_fact_and_its_example_is_valid(
     runner: CliRunner, write: Callable[[str, str], Path]
 ) -> None:
-    from crisiscli.scoring import FACTS
-
     doc = (REPO / "docs" / "scenario-format.md").read_text(encoding="utf-8")
     missing = [name for name in FACTS if f"| `{name}` |" not in doc]
     assert not missing, f"document these facts in docs/scenario-format.md: {missing}"
