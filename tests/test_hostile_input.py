@@ -480,6 +480,91 @@ def test_mutated_real_contracts(session: str, fuzz_dir: Path, document: dict[str
 
 
 # ---------------------------------------------------------------------------
+# Generated bad files: training scenarios and trainee scripts
+
+SCENARIO_FILES = [
+    REPO / "scenarios" / "event-app-overload.en.toml",
+    REPO / "scenarios" / "enterprise-outage.fr.toml",  # with a [contract] table
+]
+DRILL_SCENARIO = REPO / "scenarios" / "damaged-delivery.fr.toml"
+DRILL_SCRIPT = REPO / "tests" / "data" / "training" / "damaged-delivery.fr.careful.toml"
+FUZZ_DRILLS = settings(FUZZ, max_examples=25)
+
+
+def check_scenario(path: Path) -> Result:
+    return cli("scenario", "check", str(path))
+
+
+@FUZZ
+@given(content=st.one_of(st.binary(max_size=3000), spliced(SCENARIO_FILES[0].read_bytes())))
+def test_random_bytes_as_a_scenario(fuzz_dir: Path, content: bytes) -> None:
+    path = fuzz_dir / "scenario.toml"
+    path.write_bytes(content)
+    valid_or_refused(check_scenario(path), str(path))
+
+
+@FUZZ
+@given(document=DOCUMENTS)
+def test_random_toml_documents_as_a_scenario(fuzz_dir: Path, document: dict[str, Any]) -> None:
+    path = fuzz_dir / "scenario.toml"
+    path.write_text(tomli_w.dumps(document), encoding="utf-8")
+    valid_or_refused(check_scenario(path), str(path))
+
+
+@pytest.mark.parametrize("original", SCENARIO_FILES, ids=lambda p: p.name)
+@FUZZ
+@given(data=st.data())
+def test_mutated_real_scenarios(fuzz_dir: Path, original: Path, data: st.DataObject) -> None:
+    """``scenario check`` and ``replay`` give the same located refusal, or check passes."""
+    path = fuzz_dir / "scenario.toml"
+    path.write_text(tomli_w.dumps(data.draw(mutated(_toml(original)))), encoding="utf-8")
+    checked = check_scenario(path)
+    if valid_or_refused(checked, str(path)) is None:
+        return
+    replayed = cli("replay", str(path), "--answers", str(DRILL_SCRIPT))
+    refusal(replayed)
+    assert replayed.stderr == checked.stderr
+    assert json.loads(cli("sessions", "list", "--all", "--json").stdout) == []
+
+
+@FUZZ_DRILLS
+@given(document=mutated(_toml(DRILL_SCRIPT)))
+def test_mutated_trainee_scripts(fuzz_dir: Path, document: dict[str, Any]) -> None:
+    """A script the drill cannot run is refused before any session is recorded."""
+    path = fuzz_dir / "script.toml"
+    path.write_text(tomli_w.dumps(document), encoding="utf-8")
+    before = json.loads(cli("sessions", "list", "--all", "--json").stdout)
+    result = cli("replay", str(DRILL_SCENARIO), "--answers", str(path), "--json")
+    if valid_or_refused(result, str(path)) is not None:
+        assert json.loads(cli("sessions", "list", "--all", "--json").stdout) == before
+
+
+@pytest.mark.parametrize(
+    "expression",
+    EXPRESSION_ATTACKS_FOR_CHECKS := [
+        "__import__('os').system('touch CANARY')",
+        "drill.__class__",
+        "drill._minutes",
+        "().__class__.__bases__[0].__subclasses__()",
+        "open('/etc/passwd').read()",
+        "'{0.__class__}'.format(1)",
+        "(" * 10_000 + "1" + ")" * 10_000,
+        "drill.updates\nimport os",
+    ],
+    ids=lambda e: f"attack{len(e)}",
+)
+def test_rubric_checks_reaching_for_python_are_refused(tmp_path: Path, expression: str) -> None:
+    scenario = _toml(SCENARIO_FILES[0])
+    scenario["rubric"][0]["check"] = expression
+    path = tmp_path / "hostile.toml"
+    path.write_text(tomli_w.dumps(scenario), encoding="utf-8")
+    message = refused_file(check_scenario(path), str(path))
+    assert message.startswith("the check ") or "is longer than" in message, message
+    assert "rubric[0].check" in refusal(check_scenario(path))
+    assert not (tmp_path / "work" / "CANARY").exists()
+
+
+# ---------------------------------------------------------------------------
 # Generated bad files: every TOML kind
 
 

@@ -195,6 +195,11 @@ def _describe(error: Any) -> tuple[str, str]:
         return path, f"expected one of {expected}; got {error.get('input')!r}"
     if kind == "string_too_short":
         return path, "is empty; expected some text"
+    limit = error.get("ctx", {}).get("max_length")
+    if kind == "string_too_long":
+        return path, f"is longer than {limit:,} characters"
+    if kind == "too_long":
+        return path, f"has more than {limit:,} entries"
     if kind in _EXPECTED:
         return path, f"{_EXPECTED[kind]}, got {got}"
     return path, str(error["msg"]).lower()
