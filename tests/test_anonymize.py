@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
+from collections.abc import Callable
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -65,11 +66,15 @@ def test_replacements_lists_each_original_once() -> None:
     assert len(anon.replacements) == 4
 
 
-def test_rejects_unknown_language_and_empty_names() -> None:
+def test_rejects_unknown_language_and_leaves_blank_names_alone() -> None:
     with pytest.raises(ValueError, match="language"):
         Anonymizer("de")
-    with pytest.raises(ValueError, match="empty"):
-        Anonymizer("en").person("   ")
+    anon = Anonymizer("en")
+    assert anon.person("   ") == "   "
+    assert anon.organisation("") == ""
+    assert anon.person(" - ") == " - "
+    assert anon.replacements == {}
+    assert anon.text("a  b - c") == "a  b - c"
 
 
 # --- names ----------------------------------------------------------------------------------
@@ -173,9 +178,11 @@ def test_names_with_regex_characters_are_literal() -> None:
     anon = Anonymizer("en")
     anon.organisation("A.*B (Group) [x]+")
     anon.person("Zoë+")
+    anon.organisation("C:\\ Temp-\\-x")
     assert anon.text("AxxxB (Group) [x]+ vs A.*B (Group) [x]+ and Zoe+") == (
         "AxxxB (Group) [x]+ vs Company 1 and Contact 1"
     )
+    assert anon.text("c:\\  temp-\\-X, C: Temp") == "Company 2, C: Temp"
 
 
 def test_standin_never_equals_or_contains_a_name() -> None:
@@ -197,6 +204,27 @@ def test_standin_never_equals_or_contains_a_name() -> None:
     assert numbered.person("Bob 1") == "Contact 1"  # "1" alone is not a name part
     assert numbered.organisation("Company") == "Organisation 1"
     assert numbered.organisation("Company 1") == "Organisation 2"
+
+
+def test_every_shape_taken_still_ends_with_distinct_clean_standins() -> None:
+    anon = Anonymizer("en")
+    names = ["Contact", "Person", "Individual", "1", "Company", "Organisation", "Firm"]
+    for name in names[:4]:
+        anon.person(name)
+    for name in names[4:]:
+        anon.organisation(name)
+    standins = [anon.person(name) for name in names]
+    assert len(set(standins)) == len(names)
+    assert not any(occurs(name, standin) for name in names for standin in standins)
+    assert anon.text(" ".join(names)) == " ".join(standins)
+
+
+def test_late_name_found_in_an_email_standin_replaces_it() -> None:
+    anon = Anonymizer("en")
+    assert anon.text("x@y.fr") == "contact1@example.com"
+    anon.organisation("Example")  # too late for the text above, but never again
+    assert not occurs("Example", anon.text("x@y.fr"))
+    assert anon.text("x@y.fr") == anon.replacements["x@y.fr"]
 
 
 def test_email_standin_avoids_names() -> None:
@@ -268,11 +296,11 @@ def test_phone_formats_are_replaced(number: str) -> None:
 def test_same_number_in_several_formats_has_one_standin() -> None:
     anon = Anonymizer("fr")
     result = anon.text(
-        "+33 6 12 34 56 78 / 06 12 34 56 78 / 06.12.34.56.78 ; "
+        "+33 6 12 34 56 78 / 06 12 34 56 78 / 06.12.34.56.78 / +33 (0)6 12 34 56 78 ; "
         "+1 (555) 123-4567 / 555-123-4567 ; +44 20 7946 0958 / 020 7946 0958"
     )
     assert result == (
-        "+44 7700 900000 / +44 7700 900000 / +44 7700 900000 ; "
+        "+44 7700 900000 / +44 7700 900000 / +44 7700 900000 / +44 7700 900000 ; "
         "+44 7700 900001 / +44 7700 900001 ; +44 7700 900002 / +44 7700 900002"
     )
 
@@ -326,6 +354,9 @@ def test_date_next_to_a_phone() -> None:
         "é" * 100_000,
         "d'" * 50_000,
         ("+33 (0) " * 12_000) + "1",
+        "x@" + "a-" * 50_000,
+        "-" * 100_000 + "@x.y",
+        "0" * 100_000,
     ],
 )
 def test_large_hostile_text_is_fast(text: str) -> None:
@@ -338,6 +369,22 @@ def test_large_hostile_text_is_fast(text: str) -> None:
     assert time.perf_counter() - started < 1.0
 
 
+def test_many_names_and_a_large_text_are_fast() -> None:
+    anon = Anonymizer("fr")
+    started = time.perf_counter()
+    for number in range(200):
+        anon.person(f"Prénom{number} Nom{number}x")
+        anon.organisation(f"Société Numéro {number}")
+    text = "Bonjour prenom5, NOM199X et société numéro 7 : 06 12 34 56 78, a@b.fr. " * 1_500
+    result = anon.text(text)
+    assert time.perf_counter() - started < 1.0
+    assert len(text) > 100_000
+    assert result == (
+        "Bonjour Contact 6, Contact 200 et Société 8 : +44 7700 900000, contact1@example.com. "
+        * 1_500
+    )
+
+
 # --- properties -----------------------------------------------------------------------------
 
 LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZéèêëàâäçîïôöùûüÿñÉÈÀÇÔÖÜßøå"
@@ -348,7 +395,8 @@ PERSON = st.lists(NAME, min_size=1, max_size=3).map(" ".join)
 
 def variant(draw: st.DrawFn, word: str) -> str:
     """The same word as someone might type it: other case, accents dropped, affixes."""
-    shape = draw(st.sampled_from([str, str.upper, str.lower, str.title, fold]))
+    shapes: list[Callable[[str], str]] = [str, str.upper, str.lower, str.title, fold]
+    shape = draw(st.sampled_from(shapes))
     prefix = draw(st.sampled_from(["", "d'", "qu’", "(", "«"]))
     suffix = draw(st.sampled_from(["", "'s", "’s", ",", ".", "!", "»"]))
     return prefix + shape(word) + suffix
@@ -390,7 +438,9 @@ def test_no_registered_name_survives(
 @given(st.lists(NAME, min_size=1, max_size=6, unique_by=fold), st.sampled_from(["en", "fr"]))
 def test_distinct_names_get_distinct_standins(names: list[str], language: str) -> None:
     anon = Anonymizer(language)
-    standins = [anon.person(name) for name in names]
+    for name in names:
+        anon.person(name)
+    standins = [anon.person(name) for name in names]  # final once everyone is registered
     assert len(set(standins)) == len(names)
     assert [anon.person(f" {name.upper()} ") for name in names] == standins
 

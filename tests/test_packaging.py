@@ -87,8 +87,11 @@ def test_installed_wheel_lists_the_built_in_playbooks_in_both_languages(tmp_path
     assert all(Path(e["path"]).is_relative_to(target) for e in shipped)
     assert {(e["name"], e["language"], e["format"]) for e in shipped} == {
         (name, language, fmt)
-        for name in ("remediation", "postmortem", "update", "summary")
+        for name in ("remediation", "postmortem", "update", "summary", "debrief")
         for language in ("en", "fr")
         for fmt in ("md", "txt", "html")
     }
     assert (target / "crisiscli" / "templates" / "_layout.html.j2").is_file()
+    assert sorted(p.name for p in (target / "crisiscli" / "scenarios").glob("*.toml")) == sorted(
+        p.name for p in (REPO / "scenarios").glob("*.toml")
+    )

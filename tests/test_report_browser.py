@@ -7,6 +7,7 @@ browser can never pass silently there.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -204,3 +205,49 @@ def test_screenshots_and_print_output(
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF-")
     assert len(re.findall(rb"/Type\s*/Page(?!s)", data)) >= 1
+
+
+DEBRIEF_SECTIONS = ["scenario", "score", "timeline", "key-facts", "practise"]
+
+
+@pytest.fixture(scope="module")
+def debriefs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The HTML debrief of a careless drill whose update holds a script tag, per language."""
+    folder = tmp_path_factory.mktemp("debrief")
+    env = {"CRISIS_HOME": str(folder / "home"), "SOURCE_DATE_EPOCH": "1795597200"}
+    runner = CliRunner()
+    made: dict[str, Path] = {}
+    for language in ("en", "fr"):
+        stem = f"event-app-overload.{language}"
+        script = (REPO / "tests" / "data" / "training" / f"{stem}.careless.toml").read_text(
+            encoding="utf-8"
+        )
+        hostile = folder / f"careless.{language}.toml"
+        hostile.write_text(
+            script.replace('text = "', 'text = "<script>alert(1)</script> SUPERTRIP ', 1),
+            encoding="utf-8",
+        )
+        scenario = REPO / "scenarios" / f"{stem}.toml"
+        played = runner.invoke(
+            app, ["replay", str(scenario), "--answers", str(hostile), "--json"], env=env
+        )
+        assert played.exit_code == 0, played.stderr
+        session = json.loads(played.stdout)["session"]
+        out = folder / f"debrief.{language}.html"
+        args = ["report", session, "-t", "debrief", "-f", "html", "--out", str(out)]
+        result = runner.invoke(app, args, env=env)
+        assert result.exit_code == 0, result.stderr
+        made[language] = out
+    return made
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_debrief_page(debriefs: dict[str, Path], tmp_path: Path, language: str) -> None:
+    page = rendered_dom(debriefs[language], tmp_path / "profile")
+    assert page.sections == DEBRIEF_SECTIONS
+    assert all(page.headings.get(section) for section in page.sections), page.headings
+    assert "script" not in page.tags
+    text = re.sub(r"[ \t\n]+", " ", " ".join(page.text))
+    assert "<script>alert(1)</script> SUPERTRIP" in text
+    assert [link for link in page.links if not link.startswith("#")] == []
+    assert ("0 point sur 100" if language == "fr" else "0 of 100 points") in text

@@ -137,7 +137,7 @@ def test_an_unfinished_session_reports_what_is_not_recorded_yet(runner: CliRunne
         (
             ["-t", "remedation"],
             "crisis: error: no template named 'remedation' (did you mean 'remediation'?); "
-            "available: postmortem, remediation, summary, update\n",
+            "available: debrief, postmortem, remediation, summary, update\n",
         ),
         (["-f", "pdf"], "crisis: error: unknown format 'pdf' (from --format); expected one of md, "
          "html, txt, json\n"),
@@ -194,7 +194,7 @@ def test_a_project_template_overrides_the_built_in_and_can_extend_it(
     origins = {(e["name"], e["language"], e["format"]): e["origin"] for e in json.loads(listed)}
     assert origins[("remediation", "en", "html")] == "project"
     assert origins[("remediation", "fr", "html")] == "built-in"
-    assert len(origins) == 4 * 2 * 3
+    assert len(origins) == 5 * 2 * 3
 
 
 def test_home_templates_come_after_the_project_ones(

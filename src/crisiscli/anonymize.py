@@ -1,20 +1,17 @@
 """Consistent stand-ins for names, e-mail addresses and phone numbers (``--anonymize``).
 
-A real crisis session becomes a training scenario only if nobody in it can be recognised,
-yet it must still read like the real thing: the same customer is "Contact 1" from the first
-message to the last, the same number is the same (fictional) number. So every original is
-mapped once per :class:`Anonymizer`, and that mapping is reused everywhere.
+A training scenario made from a real session must not let anyone be recognised, yet still
+read like the real thing: the same customer is "Contact 1" from the first message to the
+last. So every original is mapped once per :class:`Anonymizer`, and the mapping is reused.
 
 Usage is *register, then replace*: call :meth:`Anonymizer.person` and
 :meth:`Anonymizer.organisation` for every name the session knows from structured fields,
 then pass each free text through :meth:`Anonymizer.text`. Names are never guessed from
 prose (that is unreliable); only e-mail addresses and phone numbers are found on their own,
-because their shape gives them away. Stand-ins are final once registration is over: a
-newly registered name that occurs inside an earlier stand-in (someone called "Contact")
-makes that stand-in be replaced, so that no output ever contains an original name.
-
-Everything is linear in the size of the text: names are escaped before they become regular
-expressions, and no pattern nests quantifiers that could backtrack catastrophically.
+because their shape gives them away. Stand-ins are final once registration is over: a new
+name found inside an earlier stand-in (someone called "Contact") gets that stand-in replaced.
+Names are escaped before they become regular expressions, and no pattern nests quantifiers
+that could backtrack: the work is linear in the size of the text.
 """
 
 from __future__ import annotations
@@ -68,11 +65,7 @@ def _fold(text: str) -> str:
 
 
 def _fold_indexed(text: str) -> tuple[str, Sequence[int]]:
-    """The folded text and, for each folded position (plus the end), its index in ``text``.
-
-    Folding changes lengths ("ß" -> "ss", a lone combining accent -> ""), so matches found in
-    the folded text are mapped back through this index.
-    """
+    """The folded text, and the index in ``text`` of each folded position ("ß" -> "ss")."""
     if text.isascii():
         return text.lower(), range(len(text) + 1)
     pieces: list[str] = []
@@ -88,11 +81,6 @@ def _key(name: str) -> str:
     return re.sub(r"[ -]*-[ -]*", "-", " ".join(_fold(name).split()))
 
 
-def _key_regex(key: str) -> str:
-    parts = re.split(r"([ -])", key)
-    return "".join({" ": r"\s+", "-": r"[\s-]+"}.get(part, re.escape(part)) for part in parts)
-
-
 @functools.lru_cache(maxsize=65536)
 def _phrases(standin: str) -> frozenset[str]:
     """Every run of whole words in a stand-in, as a key: what a name in it would look like."""
@@ -103,7 +91,7 @@ def _phrases(standin: str) -> frozenset[str]:
 
 
 def _phone_key(number: str) -> str:
-    digits = re.sub(r"[^0-9]", "", number)
+    digits = re.sub(r"[^0-9]", "", number.replace("(0)", ""))  # +33 (0)6 12 34 56 78
     if not number.startswith("+"):
         return digits
     for code, (length, trunk) in _TRUNKS.items():
@@ -114,18 +102,13 @@ def _phone_key(number: str) -> str:
 
 def _is_phone(match: re.Match[str]) -> bool:
     """Whether a candidate is a phone number rather than a date, amount, address or count."""
-    body, text, start, end = match.group("body"), match.string, match.start(), match.end()
+    body = match.group("body")
     groups = re.split(r"[^0-9]+", body)
     digits = sum(char.isdigit() for char in match.group())
     if not 8 <= digits <= 15 or any(len(group) < 2 for group in groups[1:]):
         return False
-    if not (match.group("cc") or match.group("area")) and (
+    return bool(match.group("cc") or match.group("area")) or not (
         _NOT_PHONE.fullmatch(body) or (len(groups) == 1 and not re.fullmatch(r"0\d{9}", body))
-    ):
-        return False
-    return not (
-        re.search(r"[€$£¥]\s?\Z", text[max(0, start - 2) : start])
-        or re.match(r"\s?[€$£¥%]", text[end : end + 2])
     )
 
 
@@ -134,6 +117,9 @@ def _phone_standin(number: int) -> str:
     if number <= 1000:
         return f"+44 7700 900{number - 1:03d}"
     return f"+44 20 7946 {number - 1001:04d}" if number <= 2000 else f"#{number}"
+
+
+_DETECTED: dict[str, Callable[[str], str]] = {"email": str.casefold, "phone": _phone_key}
 
 
 def _splice(text: str, edits: list[tuple[int, int, str]]) -> str:
@@ -166,7 +152,8 @@ class Anonymizer:
 
         Each part of three letters or more gets the same stand-in, because people write
         "Nadia" for "Nadia Ferrand". Case, spacing and accents do not make another person;
-        a name already known, also as a part of another, keeps its stand-in.
+        a name already known, also as a part of another, keeps its stand-in. A name
+        without a letter or digit (a blank field) is returned as it is.
         """
         return self._register(name, "person", split=True)
 
@@ -184,12 +171,11 @@ class Anonymizer:
         whole words, ignoring case and accents, also before "'s" and after "d'" (which
         becomes "de " in French before a consonant); longer names win over shorter ones.
         """
-        emails = list(_EMAIL.finditer(text))
-        self._seen.update(match.group().casefold() for match in emails)
-        text = _splice(text, [(m.start(), m.end(), self._email(m.group())) for m in emails])
-        phones = [match for match in _PHONE.finditer(text) if _is_phone(match)]
-        self._seen.update(_phone_key(match.group()) for match in phones)
-        text = _splice(text, [(m.start(), m.end(), self._phone(m.group())) for m in phones])
+        for kind, pattern in (("email", _EMAIL), ("phone", _PHONE)):  # whole addresses first
+            found = [m for m in pattern.finditer(text) if kind == "email" or _is_phone(m)]
+            self._seen.update(_DETECTED[kind](m.group()) for m in found)  # never stand-ins
+            edits = [(m.start(), m.end(), self._detected(kind, m.group())) for m in found]
+            text = _splice(text, edits)
         return self._replace_names(text)
 
     @property
@@ -199,8 +185,8 @@ class Anonymizer:
 
     def _register(self, name: str, kind: str, *, split: bool) -> str:
         key = _key(name)
-        if not key.strip():
-            raise ValueError("cannot anonymise an empty name")
+        if not any(char.isalnum() for char in key):  # "", "-": identifies nobody, matches anywhere
+            return name
         if key not in self._keys:
             parts = [p for p in key.split(" ") if split and sum(c.isalpha() for c in p) >= 3]
             fresh = [k for k in dict.fromkeys([key, *parts]) if k not in self._keys]
@@ -210,64 +196,56 @@ class Anonymizer:
             self._keys.update(dict.fromkeys(fresh, standin))
             self._replacements[name] = standin
             for old in [s for s in self._kinds if not _phrases(s).isdisjoint(fresh)]:
-                self._reissue(old)
+                new = self._pick(self._kinds.pop(old))  # the new name is in it: replace it
+                for mapping in (self._keys, self._found, self._replacements):
+                    mapping.update({original: new for original, s in mapping.items() if s == old})
         return self._keys[key]
-
-    def _reissue(self, old: str) -> None:
-        """Replace a stand-in that a newly registered name occurs in, everywhere."""
-        new = self._pick(self._kinds.pop(old))
-        for mapping in (self._keys, self._found, self._replacements):
-            mapping.update({original: new for original, s in mapping.items() if s == old})
 
     def _pick(self, kind: str) -> str:
         """The next free stand-in: never handed out, not an original, containing no name.
 
-        A name or stand-in rules out at most one number of a shape, unless it contains the
-        shape's word ("Contact"); so after enough tries the next shape is used. The last
-        shape ("#1", or the phone shape) never runs out.
+        A name with a digit rules out one number ("Contact 1"); one without rules out the
+        whole shape ("Contact"), and the next shape is tried. The last shape, the bare
+        number, can only be ruled out one number at a time, so the search always ends.
         """
-        if kind == "phone":
-            shapes: list[Callable[[int], str]] = [_phone_standin]
-        else:
-            words = _WORDS[self._language, kind]
+        shapes: list[Callable[[int], str]] = [_phone_standin, "#{}".format, str]
+        if kind != "phone":
             form = "{0}{2}@{1}" if kind == "email" else "{0} {2}"  # contact1@example.com
             domains = _EMAIL_DOMAINS if kind == "email" else ("",)
-            shapes = [functools.partial(form.format, w, d) for w in words for d in domains]
-            shapes.append("#{}".format)
-        seen_key = {"phone": _phone_key, "email": str.casefold}.get(kind, str)
+            words = _WORDS[self._language, kind]
+            shapes[:1] = [functools.partial(form.format, w, d) for w in words for d in domains]
+        seen_key = _DETECTED.get(kind, str)
         start = self._counts.get(kind, 0) + 1
-        tries = len(self._keys) + len(self._used) + len(self._seen) + 2
-        for position, shape in enumerate(shapes):
-            last = position == len(shapes) - 1
-            for number in count(start) if last else range(start, start + tries):
+        for shape in shapes:
+            for number in count(start):
                 candidate = shape(number)
                 if candidate in self._used or seen_key(candidate) in self._seen:
                     continue
-                if _phrases(candidate).isdisjoint(self._keys):
+                clashes = _phrases(candidate) & self._keys.keys()
+                if not clashes:
                     self._counts[kind] = number
                     self._used.add(candidate)
                     self._kinds[candidate] = kind
                     return candidate
-        raise AssertionError("unreachable: the last shape never runs out")
+                if any(not re.search(r"\d", clash) for clash in clashes):
+                    break
+        raise AssertionError("unreachable: the bare number always ends the search")
 
-    def _email(self, address: str) -> str:
-        if address.casefold() not in self._found:
-            self._found[address.casefold()] = self._replacements[address] = self._pick("email")
-        return self._found[address.casefold()]
-
-    def _phone(self, number: str) -> str:
-        if _phone_key(number) not in self._found:
-            self._found[_phone_key(number)] = self._replacements[number] = self._pick("phone")
-        return self._found[_phone_key(number)]
+    def _detected(self, kind: str, original: str) -> str:
+        key = _DETECTED[kind](original)
+        if key not in self._found:
+            self._found[key] = self._replacements[original] = self._pick(kind)
+        return self._found[key]
 
     def _replace_names(self, text: str) -> str:
         if not self._keys:
             return text
         if self._compiled is None:  # one group only: many groups make every attempt slower
             keys = sorted(self._keys, key=len, reverse=True)  # longer names win
-            names = "|".join(map(_key_regex, keys))
+            escaped = (re.escape(key).replace("\\ ", r"\s+") for key in keys)
+            names = "|".join(name.replace("\\-", r"[\s-]+") for name in escaped)
             regex = re.compile(rf"(?<![^\W_])(?:({_ELISIONS})')?({names})(?![^\W_])")
-            standins = {}
+            standins: dict[str, str] = {}
             for key in keys:  # the matched text says which name it is, up to spaces/hyphens
                 standins.setdefault(re.sub(r"[\s-]+", " ", key), self._keys[key])
             self._compiled = (regex, standins)

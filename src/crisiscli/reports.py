@@ -219,7 +219,20 @@ def make_environment(*, fmt: str, language: str, folders: list[Path]) -> jinja2.
     )
     environment.filters.update(_filters(language, missing))
     environment.globals["not_recorded"] = missing
+    environment.globals["refuse"] = _refuse
     return environment
+
+
+def _refuse(message: Any) -> None:
+    """``{{ refuse("...") }}``: a template declines the session it was given, in one sentence.
+
+    The report stops with exit 2 and the sentence alone (e.g. the debrief of a
+    session that is not a drill): a refusal, not a fault in the template.
+    """
+    from crisiscli.errors import UsageError  # noqa: PLC0415
+
+    text = " ".join(str(message).split())[:500]
+    raise UsageError(text or "this template refuses this session")
 
 
 MAX_NUMBER_BITS = 4096
