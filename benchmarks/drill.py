@@ -53,56 +53,58 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="crisis-drill-bench-"))
     print(f"{'scenario':<20} {'events':>6}  {'step':<28} {'median ms':>9}")
     for name in SCENARIOS:
-        scenario_path = REPO / "scenarios" / f"{name}.en.toml"
-        scenario = load_scenario(scenario_path)
-        playbook, source = find_playbook(
-            scenario.scenario.playbook, language="en", home=folder, cwd=folder
+        bench(name, runs, folder)
+
+
+def bench(name: str, runs: int, folder: Path) -> None:
+    scenario_path = REPO / "scenarios" / f"{name}.en.toml"
+    scenario = load_scenario(scenario_path)
+    playbook, source = find_playbook(
+        scenario.scenario.playbook, language="en", home=folder, cwd=folder
+    )
+    script = load_script(REPO / "tests" / "data" / "training" / f"{name}.en.careful.toml", playbook)
+    start = scenario.scenario.starts_at
+    assert start is not None
+    sessions: list[str] = []
+
+    def drill(store: object) -> Drill:
+        return Drill.begin(
+            store,  # type: ignore[arg-type]
+            scenario,
+            playbook,
+            clock=SimulatedClock(start, 0),
+            actor="bench@host",
+            timezone="Europe/Paris",
+            mode="scripted",
+            speed=None,
+            source=source,
         )
-        script = load_script(
-            REPO / "tests" / "data" / "training" / f"{name}.en.careful.toml", playbook
-        )
-        start = scenario.scenario.starts_at
-        assert start is not None
-        sessions: list[str] = []
 
-        def drill(store: object) -> Drill:
-            return Drill.begin(
-                store,  # type: ignore[arg-type]
-                scenario,
-                playbook,
-                clock=SimulatedClock(start, 0),
-                actor="bench@host",
-                timezone="Europe/Paris",
-                mode="scripted",
-                speed=None,
-                source=source,
-            )
-
-        def replay() -> None:
-            run_script(drill(MemoryStore()), script, say=lambda _line: None)
-            store = SQLiteStore(folder / f"{name}-{len(sessions)}.db")
-            recorded = drill(store)
-            run_script(recorded, script, say=lambda _line: None)
-            sessions.append(recorded.state.session_id)
-            store.close()
-
-        replay_ms = median_ms(replay, runs)
-        store = SQLiteStore(folder / f"{name}-0.db")
-        state = load_session(store, sessions[0])
-        events = len(state.events)
-        score_ms = median_ms(lambda: score(state), runs)
-        context = build_context(state, language="en", now=state.events[-1].at)
-        print(f"{name:<20} {events:>6}  {'scripted replay (2 runs)':<28} {replay_ms:>9.1f}")
-        print(f"{name:<20} {events:>6}  {'score':<28} {score_ms:>9.1f}")
-        for fmt in ("md", "html"):
-            render_ms = median_ms(
-                lambda fmt=fmt: render_report(
-                    context, template="debrief", fmt=fmt, home=folder, cwd=folder
-                ),
-                runs,
-            )
-            print(f"{name:<20} {events:>6}  {'debrief ' + fmt:<28} {render_ms:>9.1f}")
+    def replay() -> None:
+        run_script(drill(MemoryStore()), script, say=lambda _line: None)
+        store = SQLiteStore(folder / f"{name}-{len(sessions)}.db")
+        recorded = drill(store)
+        run_script(recorded, script, say=lambda _line: None)
+        sessions.append(recorded.state.session_id)
         store.close()
+
+    replay_ms = median_ms(replay, runs)
+    store = SQLiteStore(folder / f"{name}-0.db")
+    state = load_session(store, sessions[0])
+    events = len(state.events)
+    score_ms = median_ms(lambda: score(state), runs)
+    context = build_context(state, language="en", now=state.events[-1].at)
+    print(f"{name:<20} {events:>6}  {'scripted replay (2 runs)':<28} {replay_ms:>9.1f}")
+    print(f"{name:<20} {events:>6}  {'score':<28} {score_ms:>9.1f}")
+    for fmt in ("md", "html"):
+        render_ms = median_ms(
+            lambda fmt=fmt: render_report(
+                context, template="debrief", fmt=fmt, home=folder, cwd=folder
+            ),
+            runs,
+        )
+        print(f"{name:<20} {events:>6}  {'debrief ' + fmt:<28} {render_ms:>9.1f}")
+    store.close()
 
 
 if __name__ == "__main__":
