@@ -15,7 +15,6 @@ performs the checked actions.
 
 from __future__ import annotations
 
-import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -115,12 +114,34 @@ class TraineeScript:
         return any(action.do == "walk" for action in self.actions)
 
 
+def _words(line: str) -> list[str]:
+    """The words of a console line: a word that opens with a quote runs to the matching quote
+    ("Nadia Ferrand"); any other word runs to the next space, apostrophes and all, so that
+    ``c'est`` and ``it's`` stay as typed (shell quoting would eat or refuse them)."""
+    words: list[str] = []
+    index, size = 0, len(line)
+    while index < size:
+        if line[index].isspace():
+            index += 1
+            continue
+        quote = line[index]
+        if quote in "\"'":
+            closing = line.find(quote, index + 1)
+            if closing != -1 and (closing + 1 == size or line[closing + 1].isspace()):
+                words.append(line[index + 1 : closing])
+                index = closing + 1
+                continue
+        end = index
+        while end < size and not line[end].isspace():
+            end += 1
+        words.append(line[index:end])
+        index = end
+    return words
+
+
 def parse_command(line: str) -> Action:
     """A console line as an action, or a ``UsageError`` saying what was expected."""
-    try:
-        words = shlex.split(line)
-    except ValueError as problem:
-        raise UsageError(f"cannot read that line ({problem}); check the quotes") from None
+    words = _words(line)
     if not words:
         raise UsageError("type an action, or `help`")
     name, rest = words[0], words[1:]

@@ -36,7 +36,8 @@ _RUBRIC: dict[str, list[dict[str, Any]]] = {
             "id": "updates-on-cadence",
             "title": "Kept every stakeholder informed on the cadence",
             "points": 20,
-            "check": "drill.updates >= 1 and drill.max_silence_minutes <= drill.cadence_minutes",
+            "check": "drill.all_injects and drill.updates >= 1 "
+            "and drill.max_silence_minutes <= drill.cadence_minutes",
             "explain": "Send an update before the cadence runs out, even with no news: silence "
             "is what turns a worried customer into an angry one.",
         },
@@ -52,7 +53,7 @@ _RUBRIC: dict[str, list[dict[str, Any]]] = {
             "id": "limits-when-abused",
             "title": "Set limits when a contact became abusive",
             "points": 15,
-            "check": "not drill.abuse or drill.limits >= 1",
+            "check": "drill.all_injects and (not drill.abuse or drill.limits >= 1)",
             "explain": "Warn calmly, then end the contact or ask for another person: abuse is "
             "never part of the job, and the crisis still needs a working contact.",
         },
@@ -86,7 +87,8 @@ _RUBRIC: dict[str, list[dict[str, Any]]] = {
             "id": "updates-on-cadence",
             "title": "Chaque partie prenante informée au rythme prévu",
             "points": 20,
-            "check": "drill.updates >= 1 and drill.max_silence_minutes <= drill.cadence_minutes",
+            "check": "drill.all_injects and drill.updates >= 1 "
+            "and drill.max_silence_minutes <= drill.cadence_minutes",
             "explain": "Envoyez un point avant l'échéance, même sans nouvelle : c'est le silence "
             "qui transforme un client inquiet en client en colère.",
         },
@@ -102,7 +104,7 @@ _RUBRIC: dict[str, list[dict[str, Any]]] = {
             "id": "limits-when-abused",
             "title": "Limites posées face à un interlocuteur insultant",
             "points": 15,
-            "check": "not drill.abuse or drill.limits >= 1",
+            "check": "drill.all_injects and (not drill.abuse or drill.limits >= 1)",
             "explain": "Avertissez calmement, puis mettez fin à l'échange ou demandez un autre "
             "interlocuteur : les insultes ne font pas partie du métier.",
         },

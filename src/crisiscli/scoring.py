@@ -27,6 +27,10 @@ FACTS: dict[str, str] = {
     "drill.answers": "Playbook questions answered.",
     "drill.walk_complete": "true when every playbook question that applies was answered.",
     "drill.injects": "Injects that reached the trainee.",
+    "drill.all_injects": (
+        "true when every inject of the scenario reached the trainee (the drill was not ended "
+        "before the last one)."
+    ),
     "drill.notes": "Notes recorded with `note`.",
     "drill.stakeholders": "Stakeholders added (including those later replaced).",
     "drill.uninformed": "Current stakeholders who never received an update.",
@@ -68,10 +72,10 @@ FACTS: dict[str, str] = {
     "drill.compensation": "true when a compensation offer was decided.",
     "drill.owed": "What the contract owed, in the contract's currency; none without a decision.",
     "drill.offered": "The amount offered; none without a decision.",
-    "drill.gestures": "Gestures offered beyond money.",
-    "drill.generous": (
-        "true when the offer went beyond the contract: more than owed, or with a gesture."
+    "drill.gestures": (
+        "Gestures recorded with the offer (those the contract's generosity policy proposes)."
     ),
+    "drill.generous": "true when the amount offered is more than the contract owes.",
 }
 
 
@@ -115,11 +119,19 @@ class Scorecard:
 
 
 def drill_end(state: SessionState) -> datetime:
-    """When the drill ended: its finish event, else its last event (a drill cut short)."""
+    """When the drill ended: its finish event; for a drill killed on the way, its last
+    event before any ``crisis close`` (stamped on the real clock), at most the planned end."""
+    from datetime import timedelta  # noqa: PLC0415
+
+    from crisiscli import events as ev  # noqa: PLC0415
+
     drill = state.drill
     if drill is not None and drill.finished_at is not None:
         return drill.finished_at
-    return state.events[-1].at
+    recorded = [e.at for e in state.events if e.type != ev.SESSION_CLOSED]
+    if drill is None:
+        return recorded[-1]
+    return min(recorded[-1], drill.started_at + timedelta(minutes=drill.duration_minutes))
 
 
 def _minutes(start: datetime, end: datetime) -> float:
@@ -167,6 +179,7 @@ def facts(state: SessionState) -> dict[str, Any]:
         "drill.answers": len(state.answers),
         "drill.walk_complete": state.next_item() is None,
         "drill.injects": len(drill.injects),
+        "drill.all_injects": len(drill.injects) >= len(drill.scenario.get("injects", [])),
         "drill.notes": len(live.notes),
         "drill.stakeholders": len(live.stakeholders),
         "drill.uninformed": sum(1 for s in live.active_stakeholders() if s.name not in informed),
@@ -198,11 +211,7 @@ def facts(state: SessionState) -> dict[str, Any]:
         "drill.offered": decision.get("offered") if decision else None,
         "drill.gestures": len(decision.get("gestures") or []) if decision else 0,
         "drill.generous": bool(
-            decision
-            and (
-                (decision.get("offered") or 0) > (decision.get("owed") or 0)
-                or decision.get("gestures")
-            )
+            decision and (decision.get("offered") or 0) > (decision.get("owed") or 0)
         ),
     }
 
