@@ -291,13 +291,13 @@ def test_typed_text_cannot_break_the_markdown_or_the_html(runner: CliRunner, wri
     [
         (
             "en",
-            "This session is not a training drill; the debrief needs a session "
-            "recorded by crisis replay",
+            "Session {} is not a training drill; the debrief needs a session "
+            "recorded by crisis replay (see crisis sessions list --all)",
         ),
         (
             "fr",
-            "Cette session n'est pas un exercice : le débriefing demande une "
-            "session enregistrée par crisis replay",
+            "La session {} n'est pas un exercice : le débriefing demande une "
+            "session enregistrée par crisis replay (voir crisis sessions list --all)",
         ),
     ],
 )
@@ -318,4 +318,4 @@ def test_a_real_crisis_has_no_debrief(
     )
     assert result.exit_code == 2
     assert result.stdout == "" and not target.exists()
-    assert result.stderr == f"crisis: error: {sentence}\n"
+    assert result.stderr == f"crisis: error: {sentence.format(session)}\n"

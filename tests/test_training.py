@@ -14,8 +14,9 @@ import pytest
 from typer.testing import CliRunner
 
 from crisiscli.cli.app import app
-from crisiscli.drill_actions import parse_command
+from crisiscli.drill_actions import ACTIONS, parse_command
 from crisiscli.errors import UsageError
+from crisiscli.messages import MESSAGES
 from crisiscli.scenario import load_scenario, schema, to_table
 from crisiscli.scoring import FACTS
 from crisiscli.state import load_session
@@ -279,7 +280,11 @@ def test_a_bad_script_records_nothing(
     )
     code, _out, err = run(runner, "replay", str(scenario), "--answers", str(stranger))
     assert code == 2
-    assert "--level 'warm' (did you mean 'warn'?)" in err
+    assert f"{stranger}, at actions[3]: --level 'warm' (did you mean 'warn'?)" in err
+    late = write("late.toml", careful.read_text().replace("at_minutes = 110", "at_minutes = 500"))
+    code, _out, err = run(runner, "replay", str(scenario), "--answers", str(late))
+    assert code == 2
+    assert "late.toml, at actions[7].at_minutes: minute 500 is after the end of the drill" in err
     code, out, _ = run(runner, "sessions", "list", "--all", "--json")
     assert json.loads(out) == []
 
@@ -376,6 +381,12 @@ def test_the_published_schema_is_in_sync() -> None:
     assert "from" in published["$defs"]["Inject"]["properties"]
 
 
+def test_every_action_has_its_usage_in_both_languages() -> None:
+    assert all(f"drill.help.{name}" in MESSAGES for name in ACTIONS)
+    with pytest.raises(UsageError, match="Envoyer un point : update"):
+        parse_command("update --nxt 3 texte", "fr")
+
+
 def test_console_commands_parse_like_the_live_commands() -> None:
     action = parse_command('update --to "Nadia Ferrand" --to Tim --next-in 30 We found it.')
     assert action.do == "update"
@@ -394,12 +405,14 @@ def test_console_commands_parse_like_the_live_commands() -> None:
     assert parse_command("update Désolé, c'est notre faute ; 3 d'entre eux").fields == {
         "text": "Désolé, c'est notre faute ; 3 d'entre eux"
     }
-    assert parse_command('note "unclosed it\'s').fields == {"text": '"unclosed it\'s'}
+    assert parse_command("note \"unclosed it's").fields == {"text": "\"unclosed it's"}
     for line, message in [
         ("updat hello", "'updat' is not an action (did you mean 'update'?)"),
         ("impact --affected many --total 3", "impact --affected: expected a whole number"),
         ("limit Nadia", "limit --level: is required"),
         ("update --next", "update has no option --next (did you mean '--next-in'?)"),
+        ("walk 0", "walk --steps: expected 1 or more steps"),
+        ("walk -1", "walk --steps: expected a whole number of 0 or more"),
     ]:
         with pytest.raises(UsageError, match=re.escape(message)):
             parse_command(line)
@@ -604,6 +617,7 @@ def test_replay_option_conflicts(runner: CliRunner, drill_files: tuple[Path, Pat
         (["--speed", "60", "--step"], "choose --speed or --step, not both"),
         (["--answers", str(careful), "--step"], "leave out --speed and --step"),
         (["--speed", "0"], "--speed 0 is out of range"),
+        (["--step", "--json"], "--json needs --answers"),
     ]:
         code, _out, err = run(runner, "replay", str(scenario), *args)
         assert code == 2

@@ -21,7 +21,7 @@ from crisiscli.clock import Clock, SimulatedClock
 from crisiscli.drill_actions import Action, TraineeScript
 from crisiscli.drill_record import ReceivedInject
 from crisiscli.engine import Prompter, close_session, start_session, walk
-from crisiscli.errors import UsageError
+from crisiscli.errors import InvalidFileError, ScenarioError, UsageError
 from crisiscli.messages import format_number, t
 from crisiscli.playbook import Playbook
 from crisiscli.recording import (
@@ -334,12 +334,21 @@ def run_script(drill: Drill, script: TraineeScript, *, say: Any) -> Scorecard:
     from crisiscli.scripted import ScriptedPrompter  # noqa: PLC0415
 
     assert isinstance(drill.clock, SimulatedClock)
+    duration = drill.scenario.scenario.duration_minutes
+    for action in script.actions:
+        if (action.at_minutes or 0) > duration:
+            raise ScenarioError(
+                str(script.path),
+                f"minute {action.at_minutes} is after the end of the drill "
+                f"(duration_minutes = {duration})",
+                path=f"{action.where}.at_minutes",
+            )
     actions = sorted(script.actions, key=lambda a: a.at_minutes or 0)
     if not script.walks:
         actions.insert(0, Action("walk", {}, at_minutes=0))
     prompter = ScriptedPrompter(script.path, script.answers)
     for action in actions:
-        minute = min(action.at_minutes or 0, drill.scenario.scenario.duration_minutes)
+        minute = action.at_minutes or 0
         for inject in drill.advance_to(drill.at(minute)):
             say(describe_inject(inject, drill.language))
         if action.do == "end":
@@ -350,7 +359,14 @@ def run_script(drill: Drill, script: TraineeScript, *, say: Any) -> Scorecard:
             answered = len(drill.state.answers) - before
             say(f"{clock_label(minute)}  " + t("drill.walked", drill.language, count=answered))
             continue
-        say(f"{clock_label(minute)}  " + drill.perform(action).replace("\n", "\n        "))
+        try:
+            done = drill.perform(action)
+        except InvalidFileError:
+            raise  # already names its file
+        except UsageError as refused:
+            # The session refused it (an unknown stakeholder, a score of 11): say where.
+            raise ScenarioError(str(script.path), str(refused), path=action.where) from None
+        say(f"{clock_label(minute)}  " + done.replace("\n", "\n        "))
     else:
         for inject in drill.advance_to(drill.ends_at):
             say(describe_inject(inject, drill.language))

@@ -29,9 +29,10 @@ MAX_ACTIONS = 1_000
 
 @dataclass(frozen=True)
 class Spec:
-    """One action: its positional arguments, its options, which are required."""
+    """One action: its positional arguments, its options, which are required.
 
-    help: str
+    Its usage line, in English and French, is the message ``drill.help.NAME``."""
+
     positionals: tuple[str, ...] = ()
     """Fields taken in order from the words after the action; the last one named ``text``
     takes every remaining word."""
@@ -42,56 +43,47 @@ class Spec:
 
 ACTIONS: dict[str, Spec] = {
     "walk": Spec(
-        "Answer the playbook's next steps (all that are left, or STEPS of them).",
         positionals=("steps",),
         options={"steps": "int"},
     ),
     "note": Spec(
-        "Record a note, or what someone told you: note [--from NAME] [--channel C] TEXT",
         positionals=("text",),
         options={"text": "text", "from": "text", "channel": "text"},
         required=("text",),
     ),
     "stakeholder": Spec(
-        "Add a stakeholder: stakeholder NAME [--org ORG] [--role ROLE] [--cadence MINUTES]",
         positionals=("name",),
         options={"name": "text", "org": "text", "role": "text", "cadence": "int"},
         required=("name",),
     ),
     "replace": Spec(
-        "Replace a contact: replace OLD NEW --reason TEXT",
         positionals=("old", "new"),
         options={"old": "text", "new": "text", "reason": "text"},
         required=("old", "new", "reason"),
     ),
     "update": Spec(
-        "Send an update: update [--to NAME]... [--channel C] [--next-in MINUTES] TEXT",
         positionals=("text",),
         options={"text": "text", "to": "names", "channel": "text", "next_in": "int"},
         required=("text",),
     ),
     "impact": Spec(
-        "Measure the impact: impact --affected N --total N [--note TEXT]",
         options={"affected": "int", "total": "int", "note": "text"},
         required=("affected", "total"),
     ),
     "limit": Spec(
-        "Set a limit: limit NAME --level warn|final-warning|end-contact|escalate [TEXT]",
         positionals=("name", "text"),
         options={"name": "text", "level": "text", "text": "text"},
         required=("name", "level"),
     ),
     "feedback": Spec(
-        "Record a score: feedback --from NAME --score 0-10 [--phase before|after] [TEXT]",
         positionals=("text",),
         options={"from": "text", "score": "int", "phase": "text", "text": "text"},
         required=("from", "score"),
     ),
     "compensation": Spec(
-        "Decide compensation under the scenario's contract: compensation [--offer AMOUNT]",
         options={"offer": "number", "note": "text"},
     ),
-    "end": Spec("End the drill now and see the scorecard."),
+    "end": Spec(),
 }
 
 
@@ -101,6 +93,8 @@ class Action:
     fields: dict[str, Any]
     at_minutes: int | None = None
     """When a script performs it; None at the console (now)."""
+    where: str | None = None
+    """Its key path in a script (``actions[3]``), for errors; None at the console."""
 
 
 @dataclass(frozen=True)
@@ -139,13 +133,16 @@ def _words(line: str) -> list[str]:
     return words
 
 
-def parse_command(line: str) -> Action:
+def parse_command(line: str, language: str = "en") -> Action:
     """A console line as an action, or a ``UsageError`` saying what was expected."""
+    from crisiscli.messages import t  # noqa: PLC0415
+
     words = _words(line)
     if not words:
         raise UsageError("type an action, or `help`")
     name, rest = words[0], words[1:]
     spec = _spec(name, "")
+    usage = t(f"drill.help.{name}", language)
     values: dict[str, Any] = {}
     loose: list[str] = []
     index = 0
@@ -157,9 +154,9 @@ def parse_command(line: str) -> Action:
                 known = [f"--{o.replace('_', '-')}" for o in spec.options]
                 started = [k for k in known if k.startswith(word)]
                 hint = f" (did you mean '{started[0]}'?)" if started else did_you_mean(word, known)
-                raise UsageError(f"{name} has no option {word}{hint}; {spec.help}")
+                raise UsageError(f"{name} has no option {word}{hint}; {usage}")
             if index + 1 >= len(rest):
-                raise UsageError(f"{word} needs a value; {spec.help}")
+                raise UsageError(f"{word} needs a value; {usage}")
             raw = rest[index + 1]
             if spec.options[option] == "names":
                 values.setdefault(option, []).append(raw)
@@ -179,7 +176,7 @@ def parse_command(line: str) -> Action:
         values.setdefault(field_name, loose[position])
     else:
         if len(loose) > len(spec.positionals):
-            raise UsageError(f"{name} takes no more words; {spec.help}")
+            raise UsageError(f"{name} takes no more words; {usage}")
     return Action(name, _checked(name, values, from_text=True, where=None))
 
 
@@ -227,7 +224,8 @@ def _action_from_table(file: str, index: int, table: dict[str, Any]) -> Action:
             path=f"{where}.do",
         )
     try:
-        return Action(do, _checked(do, body, from_text=False, where=where), at_minutes=at)
+        fields = _checked(do, body, from_text=False, where=where)
+        return Action(do, fields, at_minutes=at, where=where)
     except UsageError as problem:
         path = getattr(problem, "path", None) or f"{where}.do"
         raise ScenarioError(file, str(problem.args[0]), path=path) from None
@@ -270,6 +268,8 @@ def _checked(
     for key in spec.required:
         if key not in checked:
             raise fail(key, "is required")
+    if name == "walk" and checked.get("steps", 1) < 1:
+        raise fail("steps", "expected 1 or more steps")
     return checked
 
 
@@ -279,6 +279,8 @@ def _typed(value: Any, kind: Kind, from_text: bool, fail: Any) -> Any:
         if items is None or not all(isinstance(item, str) and item.strip() for item in items):
             raise fail(f"expected an array of names, got {toml_type(value)}")
         return items
+    if kind == "int" and from_text and isinstance(value, str) and value.startswith("-"):
+        raise fail(f"expected a whole number of 0 or more, got '{value}'")
     if kind in ("int", "number") and from_text and isinstance(value, str):
         cleaned = value.replace(",", "").replace("\u202f", "").replace(" ", "")
         try:

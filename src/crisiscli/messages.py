@@ -257,6 +257,56 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "drill.completed": {"en": "Training drill finished", "fr": "Exercice terminé"},
     "drill.stopped": {"en": "Training drill stopped early", "fr": "Exercice interrompu"},
+    "channel.phone": {"en": "phone", "fr": "téléphone"},
+    "channel.email": {"en": "e-mail", "fr": "e-mail"},
+    "channel.chat": {"en": "chat", "fr": "messagerie"},
+    "channel.meeting": {"en": "meeting", "fr": "réunion"},
+    "drill.help.walk": {
+        "en": "Answer the playbook's next steps: walk (all that are left) or walk STEPS.",
+        "fr": "Répondre aux étapes suivantes du playbook : walk (toutes) ou walk NOMBRE.",
+    },
+    "drill.help.note": {
+        "en": "Record a note, or what someone told you: note [--from NAME] [--channel C] TEXT",
+        "fr": "Noter un fait, ou ce qu'on vous a dit : note [--from NOM] [--channel C] TEXTE",
+    },
+    "drill.help.stakeholder": {
+        "en": "Add a stakeholder: stakeholder NAME [--org ORG] [--role ROLE] [--cadence MINUTES]",
+        "fr": "Ajouter une partie prenante : stakeholder NOM [--org ORG] [--role RÔLE] "
+        "[--cadence MINUTES]",
+    },
+    "drill.help.replace": {
+        "en": "Replace a contact: replace OLD NEW --reason TEXT",
+        "fr": "Changer d'interlocuteur : replace ANCIEN NOUVEAU --reason TEXTE",
+    },
+    "drill.help.update": {
+        "en": "Send an update: update [--to NAME]... [--channel C] [--next-in MINUTES] TEXT",
+        "fr": "Envoyer un point : update [--to NOM]... [--channel C] [--next-in MINUTES] TEXTE",
+    },
+    "drill.help.impact": {
+        "en": "Measure the impact: impact --affected N --total N [--note TEXT]",
+        "fr": "Mesurer l'impact : impact --affected N --total N [--note TEXTE]",
+    },
+    "drill.help.limit": {
+        "en": "Set a limit: limit NAME --level warn|final-warning|end-contact|escalate [TEXT]",
+        "fr": "Poser une limite : limit NOM --level warn|final-warning|end-contact|escalate "
+        "[TEXTE]",
+    },
+    "drill.help.feedback": {
+        "en": "Record a score: feedback --from NAME --score 0-10 [--phase before|after] [TEXT]",
+        "fr": "Noter un avis : feedback --from NOM --score 0-10 [--phase before|after] [TEXTE]",
+    },
+    "drill.help.compensation": {
+        "en": "Decide compensation under the scenario's contract: compensation [--offer AMOUNT]",
+        "fr": "Décider d'un geste selon le contrat du scénario : compensation [--offer MONTANT]",
+    },
+    "drill.help.end": {
+        "en": "End the drill now and see the scorecard.",
+        "fr": "Terminer l'exercice maintenant et voir le bilan.",
+    },
+    "drill.playback_stopped": {
+        "en": "Playback stopped; nothing was recorded.",
+        "fr": "Relecture arrêtée ; rien n'a été enregistré.",
+    },
     "drill.inject": {"en": "{who}, {channel}:", "fr": "{who}, {channel} :"},
     "drill.channel.phone": {"en": "by phone", "fr": "par téléphone"},
     "drill.channel.email": {"en": "by e-mail", "fr": "par e-mail"},

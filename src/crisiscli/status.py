@@ -229,6 +229,13 @@ def summarize(event: ev.Event, language: str) -> str:
     return _summarize_live(event, language)
 
 
+def _channel(channel: Any, language: str) -> str:
+    """A channel in words of the language (``téléphone``); an unknown one as recorded."""
+    if channel in ("phone", "email", "chat", "meeting"):
+        return t(f"channel.{channel}", language)
+    return str(channel) if channel else "—"
+
+
 def _summarize_live(event: ev.Event, language: str) -> str:
     payload = event.payload
     first_line = str(payload.get("text") or "").split("\n")[0]
@@ -237,7 +244,7 @@ def _summarize_live(event: ev.Event, language: str) -> str:
             "event.inject_received",
             language,
             source=payload.get("from", "?"),
-            channel=payload.get("channel", "—"),
+            channel=_channel(payload.get("channel"), language),
             text=first_line,
         )
     if event.type == ev.DRILL_STARTED:
@@ -252,7 +259,7 @@ def _summarize_live(event: ev.Event, language: str) -> str:
         )
     if event.type == ev.NOTE_ADDED:
         if payload.get("source"):
-            channel = payload.get("channel") or "—"
+            channel = _channel(payload.get("channel"), language)
             return t(
                 "event.note_from",
                 language,

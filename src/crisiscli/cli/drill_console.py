@@ -155,8 +155,8 @@ def _handle(drill: Drill, line: str, reader: LineReader, *, step: bool) -> bool:
                 _say(t("drill.console.no_more", language))
         return True
     if word in ("help", "?"):
-        for name, spec in ACTIONS.items():
-            _say(f"  {name:<13} {spec.help}")
+        for name in ACTIONS:
+            _say(f"  {name:<13} " + t(f"drill.help.{name}", language))
         _say(f"  {'status':<13} " + t("drill.console.status_help", language))
         if step:
             _say(f"  {'next':<13} " + t("drill.console.next_help", language))
@@ -167,7 +167,7 @@ def _handle(drill: Drill, line: str, reader: LineReader, *, step: bool) -> bool:
         _status(drill)
         return True
     try:
-        action = parse_command(line)
+        action = parse_command(line, language)
         if action.do == "end":
             return False
         if action.do == "walk":

@@ -74,6 +74,11 @@ def replay(  # noqa: PLR0917 - typer passes options by position
         return
     if answers is not None and (step or speed is not None):
         raise UsageError("--answers runs the drill on its own clock; leave out --speed and --step")
+    if as_json and answers is None:
+        raise UsageError(
+            "--json needs --answers: an interactive drill talks to the trainee on stdout; "
+            "afterwards, `crisis report SESSION --format json` holds its scorecard"
+        )
     _drill(target, speed=speed, step=step, answers=answers, lang=lang, as_json=as_json)
 
 
@@ -208,7 +213,9 @@ def _playback(session: str, *, speed: float, step: bool, as_json: bool) -> None:
             echo(f"{_offset(minutes)}  {when}  {event.actor}  {line}")
             sys.stdout.flush()
     except KeyboardInterrupt:
-        echo("Playback stopped; nothing was recorded.", err=True)
+        from crisiscli.messages import t  # noqa: PLC0415
+
+        echo(t("drill.playback_stopped", state.language), err=True)
 
 
 def _offset(minutes: float) -> str:
