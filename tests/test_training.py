@@ -339,6 +339,11 @@ def test_a_bad_script_records_nothing(
             "unknown time zone",
         ),
         (
+            ('playbook = "customer-outage"', 'playbook = "custmer-outage"'),
+            "scenario.playbook",
+            "no playbook named 'custmer-outage' (did you mean 'customer-outage'?)",
+        ),
+        (
             ("feedback.score >= 0", "feedback.scor >= 0"),
             "rubric[4].check",
             "'feedback.scor' is neither a drill fact nor a question",
@@ -573,7 +578,11 @@ def test_a_real_session_becomes_an_anonymous_scenario_that_replays(
     assert code == 0, err
     assert "written to drill.toml: 4 injects, 6 checks" in out
     text = out_file.read_text()
-    assert text.startswith("#:schema ../schemas/scenario.schema.json\n")
+    assert text.startswith(f"# Written by `crisis scenario from-session` from session {session}")
+    assert text.index("[scenario]") < text.index("[[injects]]") < text.index("[[rubric]]")
+    code, _out, err = run(runner, "scenario", "from-session", session, "--out", str(out_file))
+    assert code == 2
+    assert "drill.toml exists; choose another --out, or --force to overwrite it" in err
     for secret in [
         "Nadia",
         "Ferrand",
@@ -600,6 +609,29 @@ def test_a_real_session_becomes_an_anonymous_scenario_that_replays(
     card = json.loads(out)
     assert card["maximum"] == 100
     assert card["facts"]["drill.abuse"] is True
+
+
+def test_a_drill_becomes_a_scenario_with_its_own_briefing_and_true_figures(
+    runner: CliRunner, drill_files: tuple[Path, Path, Path]
+) -> None:
+    scenario, careful, _careless = drill_files
+    card = _replay_json(runner, str(scenario), "--answers", str(careful))
+    code, out, err = run(
+        runner, "scenario", "from-session", str(card["session"]), "-o", "again.toml"
+    )
+    assert code == 0, err
+    assert "5 injects, 6 checks." in out  # the four injects, and the score given at 110
+    data = tomllib.loads(Path("again.toml").read_text())
+    assert data["scenario"]["briefing"] == "The app crashes for some users of Eventia."
+    # The trainee's own count is not news for the next trainee: only the injects' figures.
+    assert [(i.get("affected"), i.get("total")) for i in data["injects"]] == [
+        (None, None),
+        (3, 1000),
+        (None, None),
+        (None, None),
+        (None, None),
+    ]
+    assert [i["at_minutes"] for i in data["injects"]] == [0, 10, 30, 90, 110]
 
 
 def test_from_session_without_anonymize_keeps_names(runner: CliRunner) -> None:

@@ -410,9 +410,14 @@ def playbook_of(scenario: Scenario, path: Path, *, home: Path, cwd: Path) -> tup
     name = scenario.scenario.playbook
     if looks_like_path(name):
         name = str(path.parent / name)
-    playbook, source = find_playbook(
-        name, language=scenario.language, home=home, cwd=cwd, strict_language=True
-    )
+    from crisiscli.errors import NotFoundError  # noqa: PLC0415
+
+    try:
+        playbook, source = find_playbook(
+            name, language=scenario.language, home=home, cwd=cwd, strict_language=True
+        )
+    except NotFoundError as missing:
+        raise ScenarioError(str(path), str(missing), path="scenario.playbook") from None
     check_against_playbook(scenario, _keys(playbook), str(path))
     return playbook, source
 

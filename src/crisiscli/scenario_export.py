@@ -138,6 +138,7 @@ _WORDS = {
         "role": "You are the person in charge of the response. Messages arrive when they did "
         "in the real crisis.",
         "opening": "The crisis has begun.",
+        "client": "The customer",
     },
     "fr": {
         "monitoring": "Supervision",
@@ -149,8 +150,23 @@ _WORDS = {
         "role": "Vous êtes responsable de la gestion de crise. Les messages arrivent au moment "
         "où ils sont arrivés dans la crise réelle.",
         "opening": "La crise commence.",
+        "client": "Le client",
     },
 }
+
+
+def dumps(table: dict[str, Any]) -> str:
+    """A scenario document as TOML, laid out as people write it: ``[scenario]`` first, then one
+    ``[[injects]]`` and ``[[rubric]]`` table each (tomli-w alone inlines short arrays)."""
+    import tomli_w  # noqa: PLC0415
+
+    parts = [tomli_w.dumps({"scenario": table["scenario"]}, multiline_strings=True)]
+    if "contract" in table:
+        parts.append(tomli_w.dumps({"contract": table["contract"]}, multiline_strings=True))
+    for key in ("injects", "rubric"):
+        for item in table.get(key, []):
+            parts.append(f"[[{key}]]\n" + tomli_w.dumps(item, multiline_strings=True))
+    return "\n".join(parts)
 
 
 def standard_rubric(language: str) -> list[dict[str, Any]]:
@@ -218,10 +234,10 @@ def scenario_from_session(state: SessionState, *, anonymize: bool) -> ExportedSc
     # Written as the loader reads it back: a bug, not a user error, if it does not load.
     table = to_table(scenario_from_table(table, file="the exported scenario"))
     header = (
-        "#:schema ../schemas/scenario.schema.json\n"
         f"# Written by `crisis scenario from-session` from session {state.session_id}"
         + (", anonymised" if anonymize else "")
-        + ".\n# Edit the briefing and the rubric to suit the training.\n\n"
+        + ".\n# Edit the briefing and the rubric to suit the training, then run\n"
+        "# `crisis scenario check` on it. `crisis scenario schema` prints its JSON Schema.\n\n"
     )
     replaced = len(masker.replacements) if masker else 0
     return ExportedScenario(table=table, header=header, replaced=replaced)
@@ -256,7 +272,9 @@ def _injects(state: SessionState, words: dict[str, str]) -> list[dict[str, Any]]
                 )
                 if payload.get(key) is not None
             }
-        elif event.type == ev.IMPACT_MEASURED:
+        elif event.type == ev.IMPACT_MEASURED and state.drill is None:
+            # In a drill the trainee's counts are answers, not news: the true figures
+            # arrived with the injects.
             inject = {
                 "from": words["monitoring"],
                 "channel": "chat",
@@ -323,13 +341,15 @@ def _opening(state: SessionState, words: dict[str, str]) -> dict[str, Any]:
     summary = state.answer_for("incident.summary")
     return {
         "at_minutes": 0,
-        "from": customer if isinstance(customer, str) and customer.strip() else state.title,
+        "from": customer if isinstance(customer, str) and customer.strip() else words["client"],
         "channel": "phone",
         "text": summary if isinstance(summary, str) and summary.strip() else words["opening"],
     }
 
 
 def _briefing(state: SessionState, words: dict[str, str], text: Any) -> str:
+    if state.drill is not None:
+        return str(text(state.drill.scenario["scenario"]["briefing"]))[:MAX_TEXT]
     zone = timezone_from_name(state.timezone)
     parts = [
         words["briefing"].format(

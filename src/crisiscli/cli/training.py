@@ -298,6 +298,9 @@ def scenario_from_session(
         Path,
         typer.Option("--out", "-o", help="The scenario file to write (.toml).", dir_okay=False),
     ],
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite FILE if it exists (a trainer's edits too).")
+    ] = False,
     anonymize: Annotated[
         bool,
         typer.Option(
@@ -307,23 +310,26 @@ def scenario_from_session(
     ] = False,
 ) -> None:
     """Write a training scenario from a recorded session: what came in becomes timed injects."""
-    import tomli_w  # noqa: PLC0415
-
     from crisiscli.cli.report import write_whole  # noqa: PLC0415
+    from crisiscli.errors import UsageError  # noqa: PLC0415
     from crisiscli.scenario import load_scenario  # noqa: PLC0415
+    from crisiscli.scenario_export import dumps  # noqa: PLC0415
     from crisiscli.scenario_export import scenario_from_session as build  # noqa: PLC0415
+
+    if out.exists() and not force:
+        raise UsageError(f"{out} exists; choose another --out, or --force to overwrite it")
     from crisiscli.state import load_session  # noqa: PLC0415
     from crisiscli.store import resolve_session  # noqa: PLC0415
 
     store = open_store()
     state = load_session(store, resolve_session(store, session).id)
     exported = build(state, anonymize=anonymize)
-    text = exported.header + tomli_w.dumps(exported.table, multiline_strings=True)
+    text = exported.header + dumps(exported.table)
     write_whole(out, text)
     load_scenario(out)  # what was written loads back: a bug otherwise, not a user error
+    injects, checks = len(exported.table.get("injects", [])), len(exported.table["rubric"])
     echo(
         f"Scenario '{exported.table['scenario']['id']}' written to {out}: "
-        f"{len(exported.table.get('injects', []))} injects, "
-        f"{len(exported.table['rubric'])} checks"
+        f"{injects} inject{'s' if injects != 1 else ''}, {checks} checks"
         + (f", {exported.replaced} names and numbers replaced." if anonymize else ".")
     )
