@@ -41,7 +41,10 @@ FACTS: dict[str, str] = {
         "and from the last to the end of the drill."
     ),
     "drill.cadence_minutes": "The playbook's update cadence, in minutes.",
-    "drill.promises_missed": "Promised updates that did not go out in time.",
+    "drill.promises_missed": (
+        "Updates that did not go out in time: each update promises the next, at the time "
+        "given with --next-in or else within the stakeholder's cadence (as in crisis status)."
+    ),
     "drill.cadence_compliance": "Percentage of settled promises kept; none when none settled.",
     "drill.blame_flags": "Updates the comms coach flagged for deflecting blame.",
     "drill.flagged_updates": "Updates with at least one comms-coach finding.",
