@@ -61,6 +61,16 @@ class Flag:
     excerpt: str
     reason: str
 
+    def to_json(self) -> dict[str, Any]:
+        """As kept with an update in the journal (``update_sent``'s ``flags``)."""
+        return {
+            "category": self.category,
+            "start": self.start,
+            "end": self.end,
+            "excerpt": self.excerpt,
+            "reason": self.reason,
+        }
+
 
 class RuleFileError(Exception):
     """A rule file shipped with crisiscli is broken: a bug, not a user error."""

@@ -239,16 +239,7 @@ class Drill:
         from crisiscli.coach import coach  # noqa: PLC0415
 
         text = fields["text"]
-        flags = [
-            {
-                "category": f.category,
-                "start": f.start,
-                "end": f.end,
-                "excerpt": f.excerpt,
-                "reason": f.reason,
-            }
-            for f in coach(text, self.language)
-        ]
+        flags = [flag.to_json() for flag in coach(text, self.language)]
         send_update(
             self.store,
             self.state,

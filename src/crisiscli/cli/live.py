@@ -235,16 +235,7 @@ def coach_flags(text: str, language: str) -> list[dict[str, Any]]:
     for flag in flags:
         excerpt = f' "{flag.excerpt}"' if flag.excerpt else ""
         echo(f"coach: {flag.category}{excerpt}: {flag.reason}", err=True)
-    return [
-        {
-            "category": f.category,
-            "start": f.start,
-            "end": f.end,
-            "excerpt": f.excerpt,
-            "reason": f.reason,
-        }
-        for f in flags
-    ]
+    return [flag.to_json() for flag in flags]
 
 
 def impact(
