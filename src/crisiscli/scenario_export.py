@@ -19,6 +19,7 @@ from typing import Any
 from crisiscli import events as ev
 from crisiscli.anonymize import Anonymizer
 from crisiscli.clock import timezone_from_name
+from crisiscli.messages import format_number
 from crisiscli.scenario import MAX_MINUTES, MAX_TEXT, scenario_from_table, to_table
 from crisiscli.state import SessionState
 
@@ -221,7 +222,7 @@ def scenario_from_session(state: SessionState, *, anonymize: bool) -> ExportedSc
         "playbook": state.playbook.id,
         "briefing": _briefing(state, words, text),
         "duration_minutes": duration,
-        "starts_at": start.astimezone(zone),
+        "starts_at": start.astimezone(zone).replace(microsecond=0),
     }
     if re.fullmatch(r"[A-Za-z_]+(/[A-Za-z0-9_+-]+)+", state.timezone):
         info["timezone"] = state.timezone
@@ -279,7 +280,8 @@ def _injects(state: SessionState, words: dict[str, str]) -> list[dict[str, Any]]
                 "from": words["monitoring"],
                 "channel": "chat",
                 "text": words["figures"].format(
-                    affected=payload["affected"], total=payload["total"]
+                    affected=format_number(payload["affected"], state.language),
+                    total=format_number(payload["total"], state.language),
                 ),
                 "affected": payload["affected"],
                 "total": payload["total"],
