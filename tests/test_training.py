@@ -526,6 +526,35 @@ def test_walking_the_playbook_in_the_console_and_pausing(
     assert state.answers == {"acknowledge.customer": "Eventia"}
 
 
+def test_closing_an_abandoned_drill_keeps_it_on_simulated_time(
+    drill_files: tuple[Path, Path, Path], isolated: Path, runner: CliRunner
+) -> None:
+    scenario, _careful, _careless = drill_files
+    child = _spawn("replay", str(scenario), "--step")
+    try:
+        child.expect(r"T\+00:00> ")
+        child.sendline("")
+        child.expect("3 of 1,000 users cannot download the app.")
+        child.expect(r"T\+00:10> ")
+        child.kill(9)  # the terminal closed: nothing finished the drill
+    finally:
+        child.close()
+    store = SQLiteStore(isolated / "crisis.db")
+    (summary,) = store.sessions()
+    store.close()
+    code, _out, err = run(runner, "close", summary.id)
+    assert code == 0, err
+    store = SQLiteStore(isolated / "crisis.db")
+    state = load_session(store, summary.id)
+    store.close()
+    assert state.drill is not None and state.drill.finish_reason == "stopped"
+    assert state.closed_at is not None
+    assert (state.closed_at - state.started_at).total_seconds() / 60 == pytest.approx(10, abs=1)
+    card = json.loads(run(runner, "report", summary.id, "-f", "json")[1])
+    assert card["training"]["finished"] == "stopped"
+    assert card["training"]["minutes"] == pytest.approx(10, abs=1)
+
+
 def test_playback_of_a_recorded_session(
     runner: CliRunner, drill_files: tuple[Path, Path, Path]
 ) -> None:

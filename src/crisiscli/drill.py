@@ -316,6 +316,24 @@ class Drill:
         return score(self.state, self.scenario)
 
 
+def stop_abandoned(store: Store, state: SessionState, *, actor: str) -> Clock:
+    """Record that a drill left open (its console killed) stopped at its last event.
+
+    Returns a clock at that instant, so that closing it stays on simulated time
+    rather than jumping to today's date.
+    """
+    from crisiscli.clock import FixedClock  # noqa: PLC0415
+    from crisiscli.scoring import drill_end  # noqa: PLC0415
+
+    assert state.drill is not None
+    end = drill_end(state)
+    minutes = round((end - state.drill.started_at).total_seconds() / 60, 1)
+    clock = FixedClock(end)
+    payload = {"reason": "stopped", "at_minutes": minutes}
+    append_event(store, state, ev.DRILL_FINISHED, payload, clock=clock, actor=actor)
+    return clock
+
+
 def run_script(drill: Drill, script: TraineeScript, *, say: Any) -> Scorecard:
     """Play a scripted trainee: each action at its minute, injects delivered as they fall due.
 

@@ -138,12 +138,14 @@ def close(
     if resolution:
         check_text_option("--resolution", resolution, single_line=False)
     store = open_store()
+    state = load_chosen_session(store, session)
+    clock: Any = SystemClock()
+    if state.drill is not None and state.drill.finished_at is None:
+        from crisiscli.drill import stop_abandoned  # noqa: PLC0415
+
+        clock = stop_abandoned(store, state, actor=default_actor())
     state = close_session(
-        store,
-        load_chosen_session(store, session),
-        resolution=resolution.strip(),
-        clock=SystemClock(),
-        actor=default_actor(),
+        store, state, resolution=resolution.strip(), clock=clock, actor=default_actor()
     )
     assert state.closed_at is not None
     echo(f"Session {state.session_id} closed at {local_time(state.closed_at, state.timezone)}.")
