@@ -22,6 +22,7 @@ from crisiscli.drill_actions import Action, TraineeScript
 from crisiscli.drill_record import ReceivedInject
 from crisiscli.engine import Prompter, close_session, start_session, walk
 from crisiscli.errors import InvalidFileError, ScenarioError, UsageError
+from crisiscli.formatting import clock_label
 from crisiscli.messages import format_number, t
 from crisiscli.playbook import Playbook
 from crisiscli.recording import (
@@ -380,12 +381,6 @@ def run_script(drill: Drill, script: TraineeScript, *, say: Any) -> Scorecard:
         for inject in drill.advance_to(drill.ends_at):
             say(describe_inject(inject, drill.language))
     return drill.finish("completed")
-
-
-def clock_label(minutes: float) -> str:
-    """``T+01:05``: simulated time since the start of the drill."""
-    whole = int(minutes)
-    return f"T+{whole // 60:02d}:{whole % 60:02d}"
 
 
 def describe_inject(inject: ReceivedInject, language: str) -> str:

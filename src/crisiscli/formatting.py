@@ -60,3 +60,9 @@ def format_percent(value: float, language: str) -> str:
     if language == "fr":
         number = number.replace(".", ",")
     return f"{number}\u202f%" if language == "fr" else f"{number}%"
+
+
+def clock_label(minutes: float) -> str:
+    """``T+01:05``: time since the start of a drill (or of any session), in whole minutes."""
+    whole = int(minutes)
+    return f"T+{whole // 60:02d}:{whole % 60:02d}"

@@ -176,6 +176,11 @@ class Playbook:
         """Every ``step_id.question_id``, in walking order."""
         return [f"{s.id}.{q.id}" for s in self.steps for q in s.questions]
 
+    def value_keys(self) -> list[str]:
+        """Every key an expression can read: the questions, then the computed values."""
+        computed = [f"{s.id}.{name}" for s in self.steps for name in s.compute]
+        return [*self.question_keys(), *computed]
+
 
 def to_snapshot(playbook: Playbook) -> dict[str, Any]:
     """A JSON-ready copy of the playbook, kept in the session journal."""

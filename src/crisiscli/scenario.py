@@ -21,6 +21,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from crisiscli.errors import ScenarioError, did_you_mean
+from crisiscli.scoring import FACTS
 from crisiscli.tomlfile import read_toml, toml_type
 
 FORMAT_VERSION = 1
@@ -214,7 +215,6 @@ def _key_path(*parts: str | int) -> str:
 
 def _check_meaning(scenario: Scenario, file: str) -> None:
     from crisiscli.expressions import ExpressionError, parse  # noqa: PLC0415
-    from crisiscli.scoring import FACTS  # noqa: PLC0415
 
     info = scenario.scenario
     if info.format != FORMAT_VERSION:
@@ -293,19 +293,13 @@ def check_against_playbook(scenario: Scenario, playbook_keys: set[str], file: st
     for index, check in enumerate(scenario.rubric):
         for name in sorted(parse(check.check).references):
             if not name.startswith("drill.") and name not in playbook_keys:
-                hint = did_you_mean(name, [*playbook_keys, *_facts()])
+                hint = did_you_mean(name, [*playbook_keys, *FACTS])
                 raise ScenarioError(
                     file,
                     f"'{name}' is neither a drill fact nor a question or computed value of "
                     f"playbook '{scenario.scenario.playbook}'{hint}",
                     path=f"rubric[{index}].check",
                 )
-
-
-def _facts() -> list[str]:
-    from crisiscli.scoring import FACTS  # noqa: PLC0415
-
-    return list(FACTS)
 
 
 def to_table(scenario: Scenario) -> dict[str, Any]:
@@ -418,11 +412,5 @@ def playbook_of(scenario: Scenario, path: Path, *, home: Path, cwd: Path) -> tup
         )
     except NotFoundError as missing:
         raise ScenarioError(str(path), str(missing), path="scenario.playbook") from None
-    check_against_playbook(scenario, _keys(playbook), str(path))
+    check_against_playbook(scenario, set(playbook.value_keys()), str(path))
     return playbook, source
-
-
-def _keys(playbook: Any) -> set[str]:
-    keys = set(playbook.question_keys())
-    keys |= {f"{step.id}.{name}" for step in playbook.steps for name in step.compute}
-    return keys

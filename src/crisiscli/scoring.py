@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from crisiscli import events as ev
 from crisiscli.expressions import ExpressionError, evaluate, parse
 from crisiscli.live import cadence_compliance, promise_ledger, recovery_paradox
 
@@ -124,10 +125,6 @@ class Scorecard:
 def drill_end(state: SessionState) -> datetime:
     """When the drill ended: its finish event; for a drill killed on the way, its last
     event before any ``crisis close`` (stamped on the real clock), at most the planned end."""
-    from datetime import timedelta  # noqa: PLC0415
-
-    from crisiscli import events as ev  # noqa: PLC0415
-
     drill = state.drill
     if drill is not None and drill.finished_at is not None:
         return drill.finished_at
@@ -143,9 +140,7 @@ def _minutes(start: datetime, end: datetime) -> float:
 
 def facts(state: SessionState) -> dict[str, Any]:
     """Every ``drill.*`` fact of a training session, at the end of the drill."""
-    drill = state.drill
-    if drill is None:
-        raise ValueError(f"session {state.session_id} is not a training drill")
+    drill = _drill_of(state)
     start, end = drill.started_at, drill_end(state)
     live = state.live
     updates = live.updates

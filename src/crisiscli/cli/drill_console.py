@@ -17,9 +17,10 @@ import sys
 from typing import Any
 
 from crisiscli.cli.output import printable
-from crisiscli.drill import Drill, clock_label, describe_inject
+from crisiscli.drill import Drill, describe_inject
 from crisiscli.drill_actions import ACTIONS, parse_command
 from crisiscli.errors import CrisisError, InterruptedByUser
+from crisiscli.formatting import clock_label
 from crisiscli.messages import t
 from crisiscli.playbook import Question, Step
 from crisiscli.scoring import Scorecard

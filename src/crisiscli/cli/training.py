@@ -186,6 +186,7 @@ def _playback(session: str, *, speed: float, step: bool, as_json: bool) -> None:
     import json  # noqa: PLC0415
     import time  # noqa: PLC0415
 
+    from crisiscli.formatting import clock_label  # noqa: PLC0415
     from crisiscli.state import fold  # noqa: PLC0415
     from crisiscli.status import summarize  # noqa: PLC0415
     from crisiscli.store import resolve_session  # noqa: PLC0415
@@ -210,17 +211,12 @@ def _playback(session: str, *, speed: float, step: bool, as_json: bool) -> None:
             minutes = (event.at - state.started_at).total_seconds() / 60
             when = local_time(event.at, state.timezone)
             line = one_line(summarize(event, state.language))
-            echo(f"{_offset(minutes)}  {when}  {event.actor}  {line}")
+            echo(f"{clock_label(minutes)}  {when}  {event.actor}  {line}")
             sys.stdout.flush()
     except KeyboardInterrupt:
         from crisiscli.messages import t  # noqa: PLC0415
 
         echo(t("drill.playback_stopped", state.language), err=True)
-
-
-def _offset(minutes: float) -> str:
-    whole = int(minutes)
-    return f"T+{whole // 60:02d}:{whole % 60:02d}"
 
 
 @scenario_app.command("list")
