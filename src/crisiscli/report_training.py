@@ -130,14 +130,14 @@ def training_view(state: SessionState, *, language: str, zone: tzinfo) -> Traini
     start = drill.started_at
     exchanges: list[ExchangeView] = []
     for event in state.events:
+        # Answers are in the steps; the timeline keeps what reached the trainee and what
+        # they did about it.
         if event.type == ev.INJECT_RECEIVED:
             kind = "inject"
-        elif event.type in RESPONSE_TYPES or event.type == ev.ANSWER_RECORDED:
+        elif event.type in RESPONSE_TYPES:
             kind = "response"
         else:
             continue
-        if event.type == ev.ANSWER_RECORDED:
-            continue  # answers are in the steps; the timeline keeps what the customer saw
         exchanges.append(
             ExchangeView(
                 at=event.at.astimezone(zone),

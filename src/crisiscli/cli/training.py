@@ -98,9 +98,9 @@ def _drill(
     from crisiscli.scenario import find_scenario, playbook_of  # noqa: PLC0415
     from crisiscli.store.memory import MemoryStore  # noqa: PLC0415
 
-    cwd = Path.cwd()
-    scenario, path = find_scenario(target, language=preferred_language(lang), home=home(), cwd=cwd)
-    playbook, source = playbook_of(scenario, path, home=home(), cwd=cwd)
+    cwd, data = Path.cwd(), home()
+    scenario, path = find_scenario(target, language=preferred_language(lang), home=data, cwd=cwd)
+    playbook, source = playbook_of(scenario, path, home=data, cwd=cwd)
     info = scenario.scenario
     start = info.starts_at or SystemClock().now()
     zone = info.timezone or local_timezone_name()
