@@ -42,7 +42,7 @@ from pydantic_core import PydanticCustomError
 
 from crisiscli.errors import ContractError, did_you_mean
 from crisiscli.formatting import format_datetime, format_duration
-from crisiscli.tomlfile import read_toml, toml_type
+from crisiscli.tomlfile import key_path, read_toml, toml_type
 
 Window = tuple[datetime, datetime]
 ProposalBasis = Literal["nothing_down", "contract", "multiplier", "minimum_goodwill"]
@@ -184,7 +184,7 @@ def load_contract(path: Path) -> Contract:
         else:
             problem = f"unknown key '{key}'{did_you_mean(key, ['contract'])}; "
             problem += "a contract file holds a single [contract] table"
-        raise ContractError(shown, problem, path=key)
+        raise ContractError(shown, problem, path=key_path(key))
     if "contract" not in data:
         raise ContractError(
             shown, "expected a [contract] table, the only table of a contract file", path="contract"
@@ -230,17 +230,9 @@ _EXPECTED = {
 }
 
 
-def _key_path(prefix: str, *parts: str | int) -> str:
-    """``tiers, 1, credit_percent`` under ``contract``: ``contract.tiers[1].credit_percent``."""
-    text = prefix
-    for part in parts:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
-    return text
-
-
 def _header(prefix: str, table: tuple[str, ...]) -> str:
     """How a table is opened in TOML: ``[contract]``, ``[[contract.tiers]]``."""
-    path = _key_path(prefix, *table)
+    path = key_path(*table, under=prefix)
     if not path:
         return "the top level"
     return f"[[{path}]]" if table in _ARRAYS_OF_TABLES else f"[{path}]"
@@ -250,7 +242,7 @@ def _describe(error: Any, prefix: str) -> tuple[str, str]:
     """A pydantic error as (key path, problem in plain words)."""
     location = tuple(error["loc"])
     kind = error["type"]
-    path = _key_path(prefix, *location)
+    path = key_path(*location, under=prefix)
     key = str(location[-1]) if location else ""
     table = tuple(part for part in location[:-1] if isinstance(part, str))
     if kind == "extra_forbidden":
@@ -312,7 +304,7 @@ def _check_meaning(contract: Contract, *, file: str, prefix: str) -> None:
         check.tier(tier, index)
         condition = _condition(tier)
         if condition in seen:
-            same = _key_path(prefix, "tiers", seen[condition])
+            same = key_path("tiers", seen[condition], under=prefix)
             check.fail(f"has the same condition as {same}; keep one of the two", "tiers", index)
         seen[condition] = index
     check.generosity(contract.generosity)
@@ -327,7 +319,7 @@ class _Checker:
         self.prefix = prefix
 
     def fail(self, problem: str, *parts: str | int) -> NoReturn:
-        raise ContractError(self.file, problem, path=_key_path(self.prefix, *parts) or None)
+        raise ContractError(self.file, problem, path=key_path(*parts, under=self.prefix) or None)
 
     def amount(self, value: Decimal | None, *parts: str | int, positive: bool = False) -> None:
         if value is None:
@@ -410,7 +402,7 @@ class _Checker:
                     "kind",
                 )
             if gesture.kind in kinds:
-                other = _key_path(self.prefix, *at, "gestures", kinds[gesture.kind])
+                other = key_path(*at, "gestures", kinds[gesture.kind], under=self.prefix)
                 self.fail(f"the kind '{gesture.kind}' is already used by {other}", *g_at, "kind")
             kinds[gesture.kind] = index
             self.gesture(gesture, g_at)

@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from crisiscli.errors import ScenarioError, UsageError, did_you_mean
 from crisiscli.playbook import Playbook
-from crisiscli.tomlfile import read_toml, toml_type
+from crisiscli.tomlfile import key_path, read_toml, toml_type
 
 Kind = Literal["text", "int", "number", "names"]
 MAX_ACTIONS = 1_000
@@ -190,7 +190,9 @@ def load_script(path: Path, playbook: Playbook) -> TraineeScript:
         if key not in ("answers", "actions"):
             hint = did_you_mean(key, ["answers", "actions"])
             raise ScenarioError(
-                shown, f"unknown key '{key}'{hint}; expected [answers] and [[actions]]", path=key
+                shown,
+                f"unknown key '{key}'{hint}; expected [answers] and [[actions]]",
+                path=key_path(key),
             )
     answers = check_answers(data.get("answers", {}), shown, playbook, ScenarioError)
     raw_actions = data.get("actions", [])

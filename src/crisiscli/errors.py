@@ -47,7 +47,7 @@ class InvalidFileError(UsageError):
         where = file
         if line is not None:
             where += f", line {line}"
-        if path:
+        if path is not None:
             where += f", at {path}"
         super().__init__(f"{where}: {problem}")
 

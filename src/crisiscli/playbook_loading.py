@@ -34,7 +34,7 @@ from crisiscli.playbook import (
 )
 from crisiscli.report_fields import REPORT_FIELDS
 from crisiscli.store import encode_payload
-from crisiscli.tomlfile import read_toml, toml_type
+from crisiscli.tomlfile import key_path, read_toml, toml_type
 
 PLAYBOOK_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 IDENTIFIER = re.compile(r"[a-z][a-z0-9_]{0,63}")
@@ -124,14 +124,6 @@ def _iso(value: Any) -> str:
     raise TypeError(f"unexpected {type(value).__name__} in a TOML document")
 
 
-def format_key_path(location: tuple[Any, ...]) -> str:
-    """``("steps", 2, "questions", 0, "type")`` as ``steps[2].questions[0].type``."""
-    text = ""
-    for part in location:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
 def _describe(error: Any, data: dict[str, Any]) -> tuple[str, str]:
     """A pydantic error as (key path, problem in plain words)."""
     location = tuple(error["loc"])
@@ -141,19 +133,19 @@ def _describe(error: Any, data: dict[str, Any]) -> tuple[str, str]:
     if kind in ("unexpected_keyword_argument", "extra_forbidden"):
         table = _TABLES.get(parent)
         known = list(getattr(table, "__dataclass_fields__", {}))
-        return format_key_path(location), f"unknown key '{key}'{did_you_mean(str(key), known)}"
+        return key_path(*location), f"unknown key '{key}'{did_you_mean(str(key), known)}"
     if kind in ("missing", "missing_keyword_argument", "missing_argument"):
-        return format_key_path(location), "is required but missing"
+        return key_path(*location), "is required but missing"
     if kind == "literal_error":
         allowed = _ALLOWED_VALUES.get(str(key), ())
         got = error.get("input")
         listing = ", ".join(f"'{value}'" for value in allowed)
         hint = did_you_mean(got, allowed) if isinstance(got, str) else ""
-        return format_key_path(location), f"expected one of {listing}; got {got!r}{hint}"
+        return key_path(*location), f"expected one of {listing}; got {got!r}{hint}"
     if kind in _EXPECTED:
         got = toml_type(error.get("input"))
-        return format_key_path(location), f"{_EXPECTED[kind]}, got {got}"
-    return format_key_path(location), str(error["msg"]).lower()
+        return key_path(*location), f"{_EXPECTED[kind]}, got {got}"
+    return key_path(*location), str(error["msg"]).lower()
 
 
 def _check_meaning(file: str, playbook: Playbook) -> None:

@@ -22,7 +22,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 
 from crisiscli.errors import ScenarioError, did_you_mean
 from crisiscli.scoring import FACTS
-from crisiscli.tomlfile import read_toml, toml_type
+from crisiscli.tomlfile import key_path, read_toml, toml_type
 
 FORMAT_VERSION = 1
 SCENARIO_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
@@ -178,7 +178,7 @@ def scenario_from_table(data: dict[str, Any], *, file: str) -> Scenario:
 def _describe(error: Any) -> tuple[str, str]:
     location = tuple(error["loc"])
     kind = error["type"]
-    path = _key_path(*location)
+    path = key_path(*location)
     key = str(location[-1]) if location else ""
     table = tuple(part for part in location[:-1] if isinstance(part, str))
     if kind == "extra_forbidden":
@@ -204,13 +204,6 @@ def _describe(error: Any) -> tuple[str, str]:
     if kind in _EXPECTED:
         return path, f"{_EXPECTED[kind]}, got {got}"
     return path, str(error["msg"]).lower()
-
-
-def _key_path(*parts: str | int) -> str:
-    text = ""
-    for part in parts:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
 
 
 def _check_meaning(scenario: Scenario, file: str) -> None:

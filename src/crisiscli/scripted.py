@@ -17,7 +17,7 @@ from typing import Any
 
 from crisiscli.errors import AnswersFileError, InvalidFileError, did_you_mean
 from crisiscli.playbook import Playbook, Question, Step
-from crisiscli.tomlfile import read_toml
+from crisiscli.tomlfile import key_path, read_toml
 
 
 def load_answers(path: Path, playbook: Playbook) -> dict[str, Any]:
@@ -26,7 +26,9 @@ def load_answers(path: Path, playbook: Playbook) -> dict[str, Any]:
     extra = sorted(set(data) - {"answers"})
     if extra:
         raise AnswersFileError(
-            str(path), f"unknown table or key '{extra[0]}'; expected only [answers]", path=extra[0]
+            str(path),
+            f"unknown table or key '{extra[0]}'; expected only [answers]",
+            path=key_path(extra[0]),
         )
     return check_answers(data.get("answers"), str(path), playbook, AnswersFileError)
 
@@ -44,7 +46,7 @@ def check_answers(
             raise error(
                 file,
                 f"'{key}' is not a question of playbook '{playbook.id}'{hint}",
-                path=f'answers."{key}"',
+                path=key_path("answers", key),
             )
     return answers
 

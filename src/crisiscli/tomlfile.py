@@ -57,7 +57,11 @@ def read_toml(
             raise error(shown, f"invalid TOML: {problem}", line=text.count("\n") + 1) from None
         raise error(shown, f"invalid TOML: {exc}") from None
     except RecursionError:
-        raise error(shown, f"invalid TOML: nested more than {MAX_DEPTH} levels deep") from None
+        raise error(
+            shown,
+            f"invalid TOML: nested more than {MAX_DEPTH} levels deep",
+            line=_line_nesting_past(text, MAX_DEPTH),
+        ) from None
     too_deep = _too_deep(document, MAX_DEPTH)
     if too_deep is not None:
         raise error(shown, f"nested more than {MAX_DEPTH} levels deep", path=too_deep)
@@ -80,6 +84,70 @@ def _too_deep(value: Any, limit: int) -> str | None:
         elif isinstance(node, list):
             stack.extend((child, [*path, f"[{index}]"]) for index, child in enumerate(node))
     return None
+
+
+def _line_nesting_past(text: str, limit: int) -> int | None:
+    """The line where brackets and braces in ``text`` first nest deeper than ``limit``.
+
+    Only called when tomllib itself gave up (``RecursionError``), which hides
+    where; a scan that skips strings and comments finds it again.
+    """
+    depth = 0
+    line = 1
+    index = 0
+    end = len(text)
+    while index < end:
+        char = text[index]
+        if char == "\n":
+            line += 1
+        elif char == "#":
+            newline = text.find("\n", index)
+            index = end if newline < 0 else newline
+            continue
+        elif char in "\"'":
+            quote = text[index : index + 3] if text.startswith(char * 3, index) else char
+            index += len(quote)
+            while index < end and not text.startswith(quote, index):
+                if text[index] == "\\" and char == '"':
+                    index += 1  # the escaped character, which may be a line feed
+                if index < end and text[index] == "\n":
+                    line += 1
+                index += 1
+            index += len(quote)
+            continue
+        elif char in "[{":
+            depth += 1
+            if depth > limit:
+                return line
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+        index += 1
+    return None
+
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def key_path(*parts: str | int, under: str = "") -> str:
+    """Where a value sits, written as TOML would: ``steps[2].questions[0]."a.b"``.
+
+    Whole numbers are array indexes; keys that are not bare (empty, dotted,
+    spaced) are quoted so that every key stays visible in a message.
+    """
+    text = under
+    for part in parts:
+        if isinstance(part, int):
+            text += f"[{part}]"
+            continue
+        key = part if _BARE_KEY.fullmatch(part) else _quoted(part)
+        text += f".{key}" if text else key
+    return text
+
+
+def _quoted(key: str) -> str:
+    import json  # noqa: PLC0415 - only for keys that need quoting
+
+    return json.dumps(key, ensure_ascii=False)
 
 
 def toml_type(value: Any) -> str:
