@@ -24,19 +24,23 @@ from crisiscli.cli.app import COMMANDS, app
 from .conftest import MINI_PLAYBOOK, cli_env
 
 PROBE = """
-import json, sys
-sys.argv = ["crisis", *json.loads(sys.argv[1])]
+import sys
+sys.argv = ["crisis", *sys.argv[1:]]
 from crisiscli.cli import main
 code = 0
 try:
     main()
 except SystemExit as exit:
     code = exit.code or 0
-sys.__stderr__.write(f"EXIT {code}\\n")
 heavy = ["jinja2", "pydantic", "rich", "platformdirs", "tomllib"]
-sys.__stderr__.write("MODULES " + json.dumps([m for m in heavy if m in sys.modules]) + "\\n")
+modules = [m for m in heavy if m in sys.modules]
 cli = sorted(m for m in sys.modules if m.startswith("crisiscli.cli."))
+core = sorted(m for m in sys.modules if m.startswith("crisiscli.") and m not in cli)
+import json
+sys.__stderr__.write(f"EXIT {code}\\n")
+sys.__stderr__.write("MODULES " + json.dumps(modules) + "\\n")
 sys.__stderr__.write("CLI " + json.dumps(cli) + "\\n")
+sys.__stderr__.write("CORE " + json.dumps(core) + "\\n")
 """
 
 
@@ -48,7 +52,7 @@ def loaded(args: list[str], stdin: str = "", code: int = 0) -> list[str]:
 def probe(args: list[str], stdin: str = "", code: int = 0) -> dict[str, list[str]]:
     """Run ``crisis ARGS``; the heavy modules and the ``crisiscli.cli`` modules it loaded."""
     result = subprocess.run(
-        [sys.executable, "-c", PROBE, json.dumps(args)],
+        [sys.executable, "-c", PROBE, *args],
         input=stdin,
         env=cli_env(),
         capture_output=True,
@@ -58,7 +62,7 @@ def probe(args: list[str], stdin: str = "", code: int = 0) -> dict[str, list[str
     )
     assert f"EXIT {code}" in result.stderr, result.stderr
     found = {}
-    for label in ("MODULES", "CLI"):
+    for label in ("MODULES", "CLI", "CORE"):
         line = next(x for x in result.stderr.splitlines() if x.startswith(f"{label} "))
         found[label] = list(json.loads(line.removeprefix(f"{label} ")))
     return found
@@ -111,6 +115,15 @@ def test_live_commands_import_no_jinja2_rich_or_toml(a_session: None) -> None:
         ["stakeholder", "list"],
     ):
         assert [m for m in loaded(args) if m in OURS] == [], args
+
+
+def test_live_commands_leave_the_walker_and_answer_parsing_alone(a_session: None) -> None:
+    """Recording a note or an impact needs the session, not the playbook walker."""
+    for args in (["note", "the president called"], ["impact", "--affected", "3", "--total", "9"]):
+        found = probe(args)
+        assert "crisiscli.recording" in found["CORE"], args  # proves the probe ran the command
+        walker = [m for m in ("crisiscli.engine", "crisiscli.answers") if m in found["CORE"]]
+        assert walker == [], args
 
 
 def test_help_status_and_note_load_no_jinja2_and_only_their_command(a_session: None) -> None:

@@ -16,8 +16,7 @@ from typing import Any
 
 from crisiscli.messages import format_number, t
 from crisiscli.playbook import Question
-
-MAX_ANSWER_LENGTH = 20_000
+from crisiscli.text import MAX_ANSWER_LENGTH, is_clean_text
 
 # JSON-ready values stored in the journal.
 AnswerValue = str | int | float | bool | list[str] | list[dict[str, str | None]] | None
@@ -71,15 +70,6 @@ def parse_answer(
         raise InvalidAnswer(t("answer.required", language))
     context = _Context(language=language, zone=zone, now=now.astimezone(zone))
     return _PARSERS[question.type](question, raw, context)
-
-
-def is_clean_text(text: str) -> bool:
-    """False for text holding bytes that were not valid UTF-8 (lone surrogates)."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _text(question: Question, raw: Any, ctx: _Context) -> AnswerValue:

@@ -9,9 +9,7 @@ stopped.
 
 from __future__ import annotations
 
-import getpass
 import secrets
-import socket
 import string
 from datetime import datetime
 from typing import Any, Protocol
@@ -53,15 +51,6 @@ class Prompter(Protocol):
     def show_notice(self, text: str) -> None:
         """Tell the responder something happened that they did not cause."""
         ...
-
-
-def default_actor() -> str:
-    """``user@host``, recorded on every event."""
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):
-        user = "unknown"
-    return f"{user}@{socket.gethostname() or 'localhost'}"
 
 
 def new_session_id(now: datetime) -> str:

@@ -222,11 +222,12 @@ def _with_report_fields(playbook: Playbook) -> Playbook:
 
     from crisiscli.errors import PlaybookError  # noqa: PLC0415
     from crisiscli.paths import builtin_dir  # noqa: PLC0415
-    from crisiscli.playbook_loading import load_playbook  # noqa: PLC0415
 
     path = builtin_dir("playbooks") / f"{playbook.id}.{playbook.language}.toml"
     if not path.is_file():
         return playbook
+    from crisiscli.playbook_loading import load_playbook  # noqa: PLC0415 - pydantic, TOML
+
     try:
         builtin = load_playbook(path)
     except PlaybookError:

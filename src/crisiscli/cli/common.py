@@ -51,8 +51,8 @@ def load_chosen_session(store: Store, session: str | None) -> SessionState:
 
 
 def check_text_option(option: str, text: str, *, single_line: bool) -> None:
-    from crisiscli.answers import MAX_ANSWER_LENGTH, is_clean_text  # noqa: PLC0415
     from crisiscli.errors import UsageError  # noqa: PLC0415
+    from crisiscli.text import MAX_ANSWER_LENGTH, is_clean_text  # noqa: PLC0415
 
     if not text.strip():
         raise UsageError(f"{option} is empty; expected a few words")

@@ -47,8 +47,8 @@ def register(app: typer.Typer) -> None:
 
 
 def _context(session: str | None) -> tuple[Store, SessionState, Any, str]:
+    from crisiscli.actors import default_actor  # noqa: PLC0415
     from crisiscli.clock import SystemClock  # noqa: PLC0415
-    from crisiscli.engine import default_actor  # noqa: PLC0415
 
     store = open_store()
     return store, load_chosen_session(store, session), SystemClock(), default_actor()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from datetime import datetime
@@ -24,6 +23,8 @@ def one_line(text: str) -> str:
 
 
 def print_json(data: Any) -> None:
+    import json  # noqa: PLC0415 - only --json pays for it
+
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 

@@ -91,10 +91,10 @@ def _drill(
     lang: str | None,
     as_json: bool,
 ) -> None:
+    from crisiscli.actors import default_actor  # noqa: PLC0415
     from crisiscli.clock import SimulatedClock, SystemClock, local_timezone_name  # noqa: PLC0415
     from crisiscli.drill import Drill, run_script  # noqa: PLC0415
     from crisiscli.drill_actions import load_script  # noqa: PLC0415
-    from crisiscli.engine import default_actor  # noqa: PLC0415
     from crisiscli.scenario import find_scenario, playbook_of  # noqa: PLC0415
     from crisiscli.store.memory import MemoryStore  # noqa: PLC0415
 

@@ -60,9 +60,10 @@ def start(
     ] = None,
 ) -> None:
     """Start a crisis session and walk its playbook step by step."""
+    from crisiscli.actors import default_actor  # noqa: PLC0415
     from crisiscli.catalogue import DEFAULT_PLAYBOOK, find_playbook  # noqa: PLC0415
     from crisiscli.clock import SystemClock, local_timezone_name  # noqa: PLC0415
-    from crisiscli.engine import default_actor, rehearse, start_session  # noqa: PLC0415
+    from crisiscli.engine import rehearse, start_session  # noqa: PLC0415
     from crisiscli.messages import t  # noqa: PLC0415
 
     language = _checked_language(preferred_language(lang))
@@ -98,8 +99,8 @@ def start(
 
 def resume(session: SessionArg = None) -> None:
     """Continue a session at its first unanswered question."""
+    from crisiscli.actors import default_actor  # noqa: PLC0415
     from crisiscli.clock import SystemClock  # noqa: PLC0415
-    from crisiscli.engine import default_actor  # noqa: PLC0415
     from crisiscli.messages import t  # noqa: PLC0415
 
     store = open_store()
@@ -132,8 +133,9 @@ def close(
     ] = "",
 ) -> None:
     """Record that the crisis is resolved; the session then accepts no more answers."""
+    from crisiscli.actors import default_actor  # noqa: PLC0415
     from crisiscli.clock import SystemClock  # noqa: PLC0415
-    from crisiscli.engine import close_session, default_actor  # noqa: PLC0415
+    from crisiscli.engine import close_session  # noqa: PLC0415
 
     if resolution:
         check_text_option("--resolution", resolution, single_line=False)
