@@ -145,7 +145,7 @@ def test_help_status_and_note_load_no_jinja2_and_only_their_command(a_session: N
         assert [m for m in found["MODULES"] if m in OURS] == theirs, args
         shared = ["crisiscli.cli.app"]
         if command_modules:
-            shared += ["crisiscli.cli.common", "crisiscli.cli.output"]
+            shared += ["crisiscli.cli.common", "crisiscli.cli.completion", "crisiscli.cli.output"]
         assert found["CLI"] == sorted(shared + command_modules), args
 
 

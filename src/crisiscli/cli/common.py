@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from crisiscli.cli.completion import session_ids
+
 if TYPE_CHECKING:
     from crisiscli.state import SessionState
     from crisiscli.store import Store
@@ -19,6 +21,7 @@ SessionArg = Annotated[
         metavar="[SESSION]",
         help="Session id; the most recent open session when left out.",
         show_default=False,
+        autocompletion=session_ids,
     ),
 ]
 """The SESSION argument of every command that reads one session."""

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 import typer
 
 from crisiscli.cli.common import check_text_option, load_chosen_session, open_store
+from crisiscli.cli.completion import session_ids
 from crisiscli.cli.output import echo, local_time, print_due, print_json
 
 if TYPE_CHECKING:
@@ -25,6 +26,7 @@ SessionOption = Annotated[
         "-s",
         help="Session id (default: the most recent open session).",
         show_default=False,
+        autocompletion=session_ids,
     ),
 ]
 ChannelOption = Annotated[

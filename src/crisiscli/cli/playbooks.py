@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from crisiscli.cli.common import home, preferred_language
+from crisiscli.cli.completion import playbook_names
 from crisiscli.cli.output import echo, one_line, print_json
 
 app = typer.Typer(help="Find, read and check playbooks.", no_args_is_help=True)
@@ -41,7 +42,10 @@ def list_playbooks(
 
 @app.command("show")
 def show(
-    name: Annotated[str, typer.Argument(help="Playbook id or path to a .toml file.")],
+    name: Annotated[
+        str,
+        typer.Argument(help="Playbook id or path to a .toml file.", autocompletion=playbook_names),
+    ],
     lang: Annotated[
         str | None, typer.Option("--lang", "-l", help="Language version: en or fr.")
     ] = None,

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from crisiscli.cli.common import open_store
+from crisiscli.cli.completion import session_ids
 from crisiscli.cli.output import echo, local_time, one_line, print_json
 
 app = typer.Typer(help="List recorded sessions and show one in full.", no_args_is_help=True)
@@ -48,7 +49,10 @@ def list_sessions(
 
 @app.command("show")
 def show(
-    session: Annotated[str, typer.Argument(help="Session id (see `crisis sessions list`).")],
+    session: Annotated[
+        str,
+        typer.Argument(help="Session id (see `crisis sessions list`).", autocompletion=session_ids),
+    ],
     as_json: JsonOption = False,
 ) -> None:
     """Show a session's details and every event of its journal."""

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from crisiscli.cli.common import home, open_store, preferred_language
+from crisiscli.cli.completion import scenario_names
 from crisiscli.cli.output import echo, local_time, one_line, print_json, printable
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ def replay(  # noqa: PLR0917 - typer passes options by position
         typer.Argument(
             metavar="SCENARIO|SESSION",
             help="A scenario (id or .toml file) to drill, or a session id to play back.",
+            autocompletion=scenario_names,
         ),
     ],
     speed: Annotated[

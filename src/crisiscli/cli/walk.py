@@ -16,6 +16,7 @@ from crisiscli.cli.common import (
     open_store,
     preferred_language,
 )
+from crisiscli.cli.completion import playbook_names
 from crisiscli.cli.output import echo, local_time, one_line, print_due, print_json
 
 if TYPE_CHECKING:
@@ -39,6 +40,7 @@ def start(
         typer.Argument(
             help="Playbook id or path to a .toml file (default: customer-outage).",
             show_default=False,
+            autocompletion=playbook_names,
         ),
     ] = None,
     title: Annotated[
