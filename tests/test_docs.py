@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
+import pytest
 import typer.main
 from typer.testing import CliRunner
 
@@ -99,3 +101,53 @@ def test_the_template_reference_lists_every_report_field() -> None:
 
     text = (REPO / "docs" / "templates.md").read_text(encoding="utf-8")
     assert [name for name in REPORT_FIELDS if f"`{name}`" not in text] == []
+
+
+def test_the_cli_reference_is_current() -> None:
+    from crisiscli.cli.reference import render  # noqa: PLC0415
+
+    committed = (REPO / "docs" / "cli-reference.md").read_text(encoding="utf-8")
+    assert committed == render(), (
+        "docs/cli-reference.md is stale; run: "
+        ".venv/bin/python -m crisiscli.cli.reference > docs/cli-reference.md"
+    )
+
+
+def test_every_command_and_parameter_has_help() -> None:
+    from crisiscli.cli.reference import commands, missing_help  # noqa: PLC0415
+
+    assert missing_help() == []
+    listed = {" ".join(path) for path, _command, _context in commands()}
+    assert {"crisis export", "crisis import", "crisis config show", "crisis schema"} <= listed
+    assert len(listed) >= 40
+
+
+@pytest.mark.parametrize("guide", ["getting-started.md", "getting-started.fr.md", "conventions.md"])
+def test_every_command_line_of_the_guides_parses(guide: str) -> None:
+    """Each `crisis ...` line of the guide names real commands and options, rightly used."""
+    import shlex  # noqa: PLC0415
+
+    from typer._click import Context  # noqa: PLC0415
+    from typer.core import TyperGroup  # noqa: PLC0415
+
+    text = (REPO / "docs" / guide).read_text(encoding="utf-8")
+    lines = [
+        line.split("  #")[0].strip()
+        for block in re.findall(r"```sh\n(.*?)```", text, flags=re.DOTALL)
+        for line in block.splitlines()
+        if line.startswith("crisis ")
+    ]
+    assert lines or guide == "conventions.md"
+    root = typer.main.get_command(app)
+    for line in lines:
+        words = shlex.split(line)[1:]
+        context = Context(root, info_name="crisis", resilient_parsing=False)
+        command: Any = root
+        while isinstance(command, TyperGroup) and words and not words[0].startswith("-"):
+            name = words.pop(0)
+            found = command.get_command(context, name)
+            assert found is not None, (guide, line)
+            command = found
+        if words in (["--install-completion"], ["--version"]):
+            continue
+        command.make_context(line, list(words), parent=context)  # raises on a bad option

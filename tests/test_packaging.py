@@ -1,4 +1,4 @@
-"""The wheel ships the built-in playbooks and templates; the CLI finds them from anywhere."""
+"""The wheel ships the built-in playbooks, templates and schemas; the CLI finds them anywhere."""
 
 from __future__ import annotations
 
@@ -95,3 +95,23 @@ def test_installed_wheel_lists_the_built_in_playbooks_in_both_languages(tmp_path
     assert sorted(p.name for p in (target / "crisiscli" / "scenarios").glob("*.toml")) == sorted(
         p.name for p in (REPO / "scenarios").glob("*.toml")
     )
+    # The schemas travel with the files that name them, so `#:schema ../schemas/...` resolves
+    # in an installed package too; and crisiscli.schemas (the module) still imports beside them.
+    installed = target / "crisiscli"
+    assert sorted(p.name for p in (installed / "schemas").glob("*.json")) == sorted(
+        p.name for p in (REPO / "schemas").glob("*.json")
+    )
+    for data in [*(installed / "playbooks").glob("*.toml"), *(installed / "scenarios").glob("*")]:
+        header = data.read_text(encoding="utf-8").splitlines()[0]
+        assert header.startswith("#:schema ../schemas/"), data
+        assert (data.parent / header.removeprefix("#:schema ")).is_file(), data
+    printed = subprocess.run(
+        [sys.executable, "-c", "from crisiscli.cli import main; main()", "schema", "playbook"],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    assert printed.stdout == (installed / "schemas" / "playbook.schema.json").read_text("utf-8")

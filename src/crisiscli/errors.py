@@ -68,6 +68,14 @@ class ScenarioError(InvalidFileError):
     """An invalid training scenario, or a trainee's script for one."""
 
 
+class ConfigError(InvalidFileError):
+    """An invalid ``crisis.toml``: an unknown key, a wrong type or an impossible value."""
+
+
+class ExportFileError(InvalidFileError):
+    """A session export (``crisis import FILE``) that is unreadable or not a whole session."""
+
+
 class NotFoundError(UsageError):
     """A session, playbook or other named thing does not exist."""
 
@@ -77,6 +85,10 @@ class SessionClosedError(UsageError):
 
     def __init__(self, session_id: str) -> None:
         super().__init__(f"session {session_id} is closed and accepts no more answers")
+
+
+class SessionConflictError(UsageError):
+    """An imported session's id is already in the store with other events."""
 
 
 class AlreadyRecordedError(CrisisError):

@@ -313,23 +313,10 @@ def from_snapshot(data: dict[str, Any]) -> Scenario:
 
 
 def schema() -> dict[str, Any]:
-    """The JSON Schema of scenario files, with the contract table's own schema inlined."""
-    from crisiscli.contract import Contract  # noqa: PLC0415
+    """The JSON Schema of scenario files (``crisis schema scenario``), contract table included."""
+    from crisiscli.schemas import schema as of_kind  # noqa: PLC0415
 
-    document = Scenario.model_json_schema(by_alias=True)
-    contract = Contract.model_json_schema()
-    definitions = document.setdefault("$defs", {})
-    for name, definition in contract.pop("$defs", {}).items():
-        definitions[name] = definition
-    definitions["Contract"] = contract
-    document["properties"]["contract"] = {
-        "anyOf": [{"$ref": "#/$defs/Contract"}, {"type": "null"}],
-        "default": None,
-        "description": "Contract terms for compensation during the drill.",
-    }
-    document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    document["title"] = "crisiscli scenario"
-    return document
+    return of_kind("scenario")
 
 
 def search_path(home: Path, cwd: Path) -> list[tuple[str, Path]]:

@@ -58,11 +58,25 @@ COMMANDS: Final[dict[str, tuple[str, str]]] = {
         "report",
         "Render a report from a recorded session: for the customer, the team or executives.",
     ),
+    "export": (
+        "exchange",
+        "Write a session to a JSON or TOML file, to archive it or review it in git.",
+    ),
+    "import": (
+        "exchange",
+        "Load a session exported by crisis export, with the same id and events.",
+    ),
+    "init": (
+        "init",
+        "Scaffold a folder a team keeps in git: playbooks, templates, contracts, crisis.toml.",
+    ),
+    "schema": ("schema", "Print the JSON Schema of a file kind, for editors and validators."),
     "stakeholder": ("live", "Who must hear from us, and how often."),
     "templates": ("report", "Find the report templates."),
     "scenario": ("training", "Find, check and write training scenarios."),
     "sessions": ("sessions", "List recorded sessions and show one in full."),
     "playbooks": ("playbooks", "Find, read and check playbooks."),
+    "config": ("config", "Show the settings in force and where each comes from."),
 }
 
 
@@ -114,10 +128,10 @@ def _is_click_error(error: Exception) -> bool:
 
 
 def _complain(message: str, label: str = "error") -> None:
-    from crisiscli.cli.output import one_line, printable  # noqa: PLC0415
+    from crisiscli.cli.output import colour_on, one_line, printable  # noqa: PLC0415
 
     prefix = f"crisis: {label}: "
-    if sys.stderr.isatty() and "NO_COLOR" not in os.environ:
+    if colour_on(sys.stderr):
         prefix = f"\n\x1b[31mcrisis: {label}:\x1b[0m "
     # One line, always: a key or value quoted from a file may hold a line break.
     sys.stderr.write(prefix + one_line(printable(message)) + "\n")

@@ -39,7 +39,7 @@ def coach_command(
     text: Annotated[
         str | None,
         typer.Argument(
-            metavar="[TEXT]",
+            metavar="TEXT",
             help="The message to check; '-' reads it from standard input.",
             show_default=False,
         ),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -11,6 +10,7 @@ import typer
 from crisiscli.cli.completion import session_ids
 
 if TYPE_CHECKING:
+    from crisiscli.config import Settings
     from crisiscli.state import SessionState
     from crisiscli.store import Store
 
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 SessionArg = Annotated[
     str | None,
     typer.Argument(
-        metavar="[SESSION]",
+        metavar="SESSION",
         help="Session id; the most recent open session when left out.",
         show_default=False,
         autocompletion=session_ids,
@@ -27,11 +27,18 @@ SessionArg = Annotated[
 """The SESSION argument of every command that reads one session."""
 
 
-def open_store() -> Store:
-    from crisiscli.paths import crisis_home  # noqa: PLC0415
+def settings(**flags: tuple[str, str | None]) -> Settings:
+    """The settings in force (``crisiscli.config``); ``flags``: setting -> (flag, value or None)."""
+    from crisiscli.config import Settings  # noqa: PLC0415
+
+    return Settings(cwd=Path.cwd(), flags=flags)
+
+
+def open_store(configured: Settings | None = None) -> Store:
+    """The journal the ``store`` setting names (CRISIS_STORE, crisis.toml, $CRISIS_HOME)."""
     from crisiscli.store import open_store as open_configured  # noqa: PLC0415
 
-    return open_configured(crisis_home())
+    return open_configured((configured or settings()).store())
 
 
 def home() -> Path:
@@ -41,8 +48,8 @@ def home() -> Path:
 
 
 def preferred_language(flag: str | None) -> str | None:
-    """``--lang``, else ``$CRISIS_LANG``, else none (let the playbook decide)."""
-    return flag or os.environ.get("CRISIS_LANG") or None
+    """``--lang``, else the ``language`` setting, else none (let the playbook decide)."""
+    return flag or settings().language()
 
 
 def load_chosen_session(store: Store, session: str | None) -> SessionState:

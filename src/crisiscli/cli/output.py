@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import sys
 from datetime import datetime
-from typing import Any
+from typing import Any, TextIO
 
 # Control characters (ANSI escapes start with ESC) except tab and newline.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -38,6 +38,17 @@ def local_time(moment: str | datetime, zone_name: str, *, seconds: bool = False)
     return shown.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
 
 
+def colour_on(stream: TextIO) -> bool:
+    """Colour only on a terminal, and not when ``NO_COLOR`` is set to a non-empty value.
+
+    (https://no-color.org: an empty ``NO_COLOR`` does not count.) Rich, which
+    draws ``--help`` and the interactive prompts, follows the same rule.
+    """
+    import os  # noqa: PLC0415
+
+    return stream.isatty() and not os.environ.get("NO_COLOR")
+
+
 def echo(text: str = "", *, err: bool = False) -> None:
     stream = sys.stderr if err else sys.stdout
     stream.write(printable(text) + "\n")
@@ -45,9 +56,7 @@ def echo(text: str = "", *, err: bool = False) -> None:
 
 def print_due(view: dict[str, Any], zone: str) -> None:
     """Each current stakeholder: last update and when the next is due, OVERDUE in red."""
-    import os  # noqa: PLC0415
-
-    colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    colour = colour_on(sys.stdout)
     by_name = {s["name"]: s for s in view["stakeholders"]}
     if not view["due"]:
         echo("  No stakeholders yet: add them with `crisis stakeholder add NAME`.")

@@ -1,4 +1,4 @@
-"""``crisis playbooks list``, ``show`` and ``validate``."""
+"""``crisis playbooks list``, ``show``, ``validate`` and ``new``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from crisiscli.cli.common import home, preferred_language
+from crisiscli.cli.common import home, preferred_language, settings
 from crisiscli.cli.completion import playbook_names
 from crisiscli.cli.output import echo, one_line, print_json
 
@@ -49,6 +49,7 @@ def show(
     lang: Annotated[
         str | None, typer.Option("--lang", "-l", help="Language version: en or fr.")
     ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON, for scripts.")] = False,
 ) -> None:
     """Show a playbook's steps, questions and computed values."""
     from crisiscli.catalogue import find_playbook  # noqa: PLC0415
@@ -56,6 +57,11 @@ def show(
     playbook, source = find_playbook(
         name, language=preferred_language(lang), home=home(), cwd=Path.cwd()
     )
+    if as_json:
+        from crisiscli.playbook import to_snapshot  # noqa: PLC0415
+
+        print_json({"source": str(source), **to_snapshot(playbook)})
+        return
     info = playbook.playbook
     echo(f"{info.title}  [{info.id}, {info.language}]  from {source}")
     if info.description:
@@ -90,3 +96,62 @@ def validate(
         echo(
             f"{path}: ok ({playbook.id}, {playbook.language}, {steps} steps, {questions} questions)"
         )
+
+
+@app.command("new")
+def new(
+    name: Annotated[
+        str,
+        typer.Argument(
+            help="The new playbook's id: lowercase letters, digits and dashes.",
+            show_default=False,
+        ),
+    ],
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            "-l",
+            help="Language of the playbook: en or fr (default: the language setting, else en).",
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="The file to write (default: playbooks/NAME.LANG.toml).",
+            dir_okay=False,
+            show_default=False,
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
+) -> None:
+    """Write a short starter playbook to make your own; checked by the loader before it is kept."""
+    from crisiscli.errors import UsageError  # noqa: PLC0415
+    from crisiscli.scaffold import (  # noqa: PLC0415
+        check_playbook_id,
+        playbook_text,
+        schema_reference,
+        write_playbook,
+    )
+
+    check_playbook_id(name)
+    language = settings(language=("--lang", lang)).language() or "en"
+    target = out if out is not None else Path("playbooks") / f"{name}.{language}.toml"
+    if target.suffix != ".toml":
+        raise UsageError(f"{target} does not end in .toml, which playbooks must (from --out)")
+    schema_file = Path.cwd() / "schemas" / "playbook.schema.json"
+    schema = schema_reference(target.absolute(), schema_file)
+    playbook = write_playbook(target, playbook_text(name, language, schema=schema), force=force)
+    steps, questions = len(playbook.steps), len(playbook.question_keys())
+    echo(f"{target}: written ({playbook.id}, {language}, {steps} steps, {questions} questions)")
+    if not schema_file.is_file():
+        echo(
+            f"Its #:schema line names {schema}, which does not exist yet: "
+            "`crisis schema playbook -o schemas/playbook.schema.json` writes it.",
+            err=True,
+        )
+    found = target.absolute().parent in (Path.cwd() / "playbooks", home() / "playbooks")
+    echo(f"Edit it, check it with `crisis playbooks validate {target}`,")
+    echo(f"and walk it with `crisis start {name if found else target}`.")

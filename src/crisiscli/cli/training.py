@@ -283,10 +283,13 @@ def scenario_check(
 
 @scenario_app.command("schema")
 def scenario_schema() -> None:
-    """Print the JSON Schema of scenario files (for editors and validators)."""
-    from crisiscli.scenario import schema  # noqa: PLC0415
+    """Print the JSON Schema of scenario files (for editors and validators).
 
-    print_json(schema())
+    The same as `crisis schema scenario`.
+    """
+    from crisiscli.cli.schema import schema  # noqa: PLC0415
+
+    schema("scenario")
 
 
 @scenario_app.command("from-session")

@@ -14,7 +14,7 @@ from crisiscli.cli.common import (
     home,
     load_chosen_session,
     open_store,
-    preferred_language,
+    settings,
 )
 from crisiscli.cli.completion import playbook_names
 from crisiscli.cli.output import echo, local_time, one_line, print_due, print_json
@@ -38,7 +38,8 @@ def start(
     playbook: Annotated[
         str | None,
         typer.Argument(
-            help="Playbook id or path to a .toml file (default: customer-outage).",
+            help="Playbook id or path to a .toml file (default: the playbook setting, "
+            "else customer-outage).",
             show_default=False,
             autocompletion=playbook_names,
         ),
@@ -49,7 +50,18 @@ def start(
     ] = None,
     lang: Annotated[
         str | None,
-        typer.Option("--lang", "-l", help="Playbook language: en or fr (default: $CRISIS_LANG)."),
+        typer.Option(
+            "--lang", "-l", help="Playbook language: en or fr (default: the language setting)."
+        ),
+    ] = None,
+    timezone: Annotated[
+        str | None,
+        typer.Option(
+            "--timezone",
+            help="IANA time zone of the session, e.g. Europe/Paris "
+            "(default: the timezone setting, else this machine's).",
+            show_default=False,
+        ),
     ] = None,
     answers: Annotated[
         Path | None,
@@ -63,14 +75,19 @@ def start(
 ) -> None:
     """Start a crisis session and walk its playbook step by step."""
     from crisiscli.actors import default_actor  # noqa: PLC0415
-    from crisiscli.catalogue import DEFAULT_PLAYBOOK, find_playbook  # noqa: PLC0415
-    from crisiscli.clock import SystemClock, local_timezone_name  # noqa: PLC0415
+    from crisiscli.catalogue import find_playbook  # noqa: PLC0415
+    from crisiscli.clock import SystemClock  # noqa: PLC0415
     from crisiscli.engine import rehearse, start_session  # noqa: PLC0415
     from crisiscli.messages import t  # noqa: PLC0415
 
-    language = _checked_language(preferred_language(lang))
+    configured = settings(
+        language=("--lang", lang),
+        timezone=("--timezone", timezone),
+        playbook=("PLAYBOOK", playbook),
+    )
+    language = configured.language()
     chosen, source = find_playbook(
-        playbook or DEFAULT_PLAYBOOK,
+        configured.playbook(),
         language=language,
         home=home(),
         cwd=Path.cwd(),
@@ -78,11 +95,11 @@ def start(
     )
     if title is not None:
         check_text_option("--title", title, single_line=True)
-    clock, actor, zone = SystemClock(), default_actor(), local_timezone_name()
+    clock, actor, zone = SystemClock(), default_actor(), configured.timezone()
     prompter = _prompter(chosen.language, answers, chosen)
     if answers is not None:
         rehearse(chosen, prompter, clock=clock, timezone=zone)
-    store = open_store()
+    store = open_store(configured)
     state = start_session(
         store,
         chosen,
@@ -173,18 +190,6 @@ def _walk_saying_how_to_resume(
             line=refused.line,
             path=refused.path,
         ) from None
-
-
-def _checked_language(language: str | None) -> str | None:
-    from crisiscli.playbook import LANGUAGES  # noqa: PLC0415
-
-    if language is not None and language not in LANGUAGES:
-        from crisiscli.errors import UsageError  # noqa: PLC0415
-
-        raise UsageError(
-            f"unknown language '{language}' (from --lang or CRISIS_LANG); expected en or fr"
-        )
-    return language
 
 
 def _prompter(language: str, answers: Path | None, playbook: Any) -> Prompter:

@@ -13,8 +13,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from crisiscli.errors import NotFoundError, UsageError, did_you_mean
-from crisiscli.events import Event
+from crisiscli.errors import NotFoundError, SessionConflictError, UsageError, did_you_mean
+from crisiscli.events import SESSION_STARTED, Event
 
 SESSION_ID = re.compile(r"\d{8}-\d{4}-[a-z0-9]{6}")
 
@@ -73,6 +73,24 @@ class Store(Protocol):
         """
         ...
 
+    def import_session(self, events: list[Event]) -> bool:
+        """Record a whole session brought from elsewhere (``crisis import``), as it was.
+
+        ``events`` are every event of one session: the same ``session_id``, ``seq``
+        from 1 without gaps, ``session_started`` first (``check_whole_session``).
+        Each keeps its own ``seq``, ``at``, ``actor``, type and payload. All are
+        written in one transaction: a failure (full disk, a crash) leaves no part
+        of the session behind.
+
+        Returns True when the session was written, False when this store already
+        holds the very same events (same seq, instant, actor, type and payload
+        JSON text), so that importing a file twice is harmless. Raises
+        ``SessionConflictError`` when the id is taken by other events; the store
+        is then unchanged. The check and the write share the transaction, so two
+        concurrent imports cannot both write.
+        """
+        ...
+
     def events(self, session_id: str) -> list[Event]:
         """Every event of a session, in sequence order."""
         ...
@@ -96,6 +114,45 @@ def encode_payload(payload: dict[str, Any]) -> str:
     except (TypeError, ValueError) as problem:
         raise UsageError(f"this cannot be recorded: {problem}") from None
     return text
+
+
+def check_whole_session(events: list[Event]) -> str:
+    """The session id of ``events``, which must make a whole session (see ``import_session``).
+
+    Callers check imported files with located messages first; this guards the
+    store against a programming error, never against a user's file.
+    """
+    if not events or events[0].type != SESSION_STARTED:
+        raise ValueError("an imported session begins with session_started")
+    session_id = events[0].session_id
+    for number, event in enumerate(events, start=1):
+        if event.session_id != session_id or event.seq != number:
+            raise ValueError(f"imported event {number} is not event {number} of {session_id}")
+    return session_id
+
+
+def refuse_other_events(stored: list[Event], events: list[Event]) -> bool:
+    """Whether ``stored`` is already the session ``events``; raise if it is another one.
+
+    Returns True when the store holds no such session (write it), False when it
+    holds exactly these events (nothing to do). Payloads compare by their JSON
+    text, so 1 and 1.0, or keys in another order, count as different.
+    """
+    if not stored:
+        return True
+    same = [
+        (a.seq, a.at, a.actor, a.type, encode_payload(a.payload))
+        == (b.seq, b.at, b.actor, b.type, encode_payload(b.payload))
+        for a, b in zip(stored, events, strict=False)
+    ]
+    if len(stored) == len(events) and all(same):
+        return False
+    differs = same.index(False) + 1 if not all(same) else min(len(stored), len(events)) + 1
+    raise SessionConflictError(
+        f"session {events[0].session_id} is already in this store with other events "
+        f"({len(stored)} here, {len(events)} imported; the first that differs is event {differs}), "
+        "so nothing was imported"
+    )
 
 
 def check_session_id(session_id: str) -> str:
@@ -132,8 +189,12 @@ def resolve_session(store: Store, session_id: str | None) -> SessionSummary:
     raise NotFoundError(f"no session '{session_id}' in this store{hint}")
 
 
-def open_store(home: Path) -> Store:
-    """The store configured for this data folder (the embedded SQLite journal)."""
+def open_store(location: Path) -> Store:
+    """The store at ``location``, the ``store`` setting: for now always a SQLite file.
+
+    ``crisiscli.config.parse_store`` decides what a setting may name; team mode
+    will add PostgreSQL there and here.
+    """
     from crisiscli.store.sqlite import SQLiteStore  # noqa: PLC0415
 
-    return SQLiteStore(home / "crisis.db")
+    return SQLiteStore(location)

@@ -8,7 +8,12 @@ from typing import Any
 
 from crisiscli.errors import AlreadyRecordedError, SessionClosedError, UsageError
 from crisiscli.events import SESSION_CLOSED, SESSION_STARTED, Event
-from crisiscli.store import SessionSummary, encode_payload
+from crisiscli.store import (
+    SessionSummary,
+    check_whole_session,
+    encode_payload,
+    refuse_other_events,
+)
 
 
 class MemoryStore:
@@ -43,6 +48,16 @@ class MemoryStore:
         event = Event(session_id, len(journal) + 1, at, actor, type, stored)
         self._events[session_id] = [*journal, event]
         return event
+
+    def import_session(self, events: list[Event]) -> bool:
+        session_id = check_whole_session(events)
+        if not refuse_other_events(self.events(session_id), events):
+            return False
+        self._events[session_id] = [
+            Event(e.session_id, e.seq, e.at, e.actor, e.type, json.loads(encode_payload(e.payload)))
+            for e in events
+        ]
+        return True
 
     def events(self, session_id: str) -> list[Event]:
         return list(self._events.get(session_id, []))

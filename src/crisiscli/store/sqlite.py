@@ -20,7 +20,12 @@ from typing import Any
 
 from crisiscli.errors import AlreadyRecordedError, SessionClosedError, StoreError, UsageError
 from crisiscli.events import SESSION_CLOSED, SESSION_STARTED, Event
-from crisiscli.store import SessionSummary, encode_payload
+from crisiscli.store import (
+    SessionSummary,
+    check_whole_session,
+    encode_payload,
+    refuse_other_events,
+)
 
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_MS = 30_000
@@ -173,6 +178,32 @@ class SQLiteStore:
         ).fetchone()
         if row:
             raise AlreadyRecordedError(session_id, key)
+
+    def import_session(self, events: list[Event]) -> bool:
+        session_id = check_whole_session(events)
+        rows = [
+            (session_id, e.seq, e.at.isoformat(), e.actor, e.type, encode_payload(e.payload))
+            for e in events
+        ]
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                # Read under the write lock: no other writer can add to the session meanwhile.
+                write = refuse_other_events(self.events(session_id), events)
+                if write:
+                    self._db.executemany(
+                        "INSERT INTO events (session_id, seq, at, actor, type, payload) "
+                        "VALUES (?, ?, ?, ?, ?, ?)",
+                        rows,
+                    )
+                self._db.execute("COMMIT")
+            except BaseException:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                raise
+        except (sqlite3.Error, OSError) as exc:
+            raise self._failure("write to", exc) from exc
+        return write
 
     def events(self, session_id: str) -> list[Event]:
         try:

@@ -1,0 +1,73 @@
+"""``crisis config show``: the settings in force and where each comes from."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from crisiscli.cli.common import settings
+from crisiscli.cli.output import echo, one_line, print_json
+
+if TYPE_CHECKING:
+    from crisiscli.config import Setting
+
+app = typer.Typer(
+    help=(
+        "Show the settings in force and where each comes from.\n\n"
+        "A flag wins over the environment (CRISIS_LANG, CRISIS_TZ, CRISIS_PLAYBOOK, "
+        "CRISIS_STORE), which wins over ./crisis.toml, then $CRISIS_HOME/crisis.toml, "
+        "then the built-in defaults."
+    ),
+    no_args_is_help=True,
+)
+
+_DEFAULTS = {
+    "language": "default (each playbook's own, English first)",
+    "timezone": "default (this machine's)",
+    "store": "default (in $CRISIS_HOME)",
+}
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="config")
+
+
+@app.command("show")
+def show(
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON, for scripts.")] = False,
+) -> None:
+    """Show each setting, its value and where it comes from: environment, file or default."""
+    configured = settings()
+    in_force = configured.all()
+    files = configured.files()
+    if as_json:
+        print_json(
+            {
+                "settings": {setting.name: setting.to_json() for setting in in_force},
+                "files": [{"path": str(path), "exists": path.is_file()} for path in files],
+            }
+        )
+        return
+    width = max(len(_shown(setting)) for setting in in_force)
+    echo(f"{'SETTING':<9}  {'VALUE':<{width}}  SOURCE")
+    for setting in in_force:
+        echo(f"{setting.name:<9}  {_shown(setting):<{width}}  {_source(setting)}")
+    echo()
+    echo("Settings files, the first one winning:")
+    for path in files:
+        echo(f"  {path}" + ("" if path.is_file() else "  (none)"))
+
+
+def _shown(setting: Setting) -> str:
+    return "(not set)" if setting.value is None else one_line(setting.value)
+
+
+def _source(setting: Setting) -> str:
+    if setting.source == "environment":
+        return f"environment ({setting.origin})"
+    if setting.source == "flag":
+        return f"flag ({setting.origin})"
+    if setting.source == "file":
+        return setting.origin
+    return _DEFAULTS.get(setting.name, "default")
