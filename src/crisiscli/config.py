@@ -21,11 +21,11 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Literal
 
 from crisiscli.errors import UsageError
+from crisiscli.records import dataclass
 
 FILE_NAME: Final = "crisis.toml"
 SETTINGS: Final = ("language", "timezone", "playbook", "store")

@@ -9,11 +9,12 @@ a debrief rendered later says exactly what the scorecard said.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime
 from typing import Any
 
 from crisiscli import events as ev
+from crisiscli.records import dataclass
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,10 @@ status, reports) is derived from it by ``crisiscli.state.fold``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
+
+from crisiscli.records import dataclass
 
 SESSION_STARTED: Final = "session_started"
 """Payload: playbook_id, title, language, timezone, source, training, playbook (snapshot)."""

@@ -10,13 +10,14 @@ playbook's thresholds give, and whether the recovery paradox held.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime, timedelta
 from typing import Any, Final, Literal
 
 from crisiscli import events as ev
 from crisiscli.impact import shares
 from crisiscli.playbook import SeverityLevel
+from crisiscli.records import dataclass
 
 CHANNELS: Final = ("phone", "email", "chat", "meeting")
 LIMIT_LEVELS: Final = ("warn", "final-warning", "end-contact", "escalate")

@@ -11,8 +11,10 @@ The docstrings under each field become the descriptions in the JSON Schema.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, ClassVar, Literal
+
+from crisiscli.records import dataclass
 
 FORMAT_VERSION = 1
 

@@ -8,7 +8,7 @@ and ``status`` agree on it by construction.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -18,6 +18,7 @@ from crisiscli.drill_record import DrillRecord
 from crisiscli.expressions import is_true, parse
 from crisiscli.live import LiveState, Measurement
 from crisiscli.playbook import Playbook, Question, Step, from_snapshot
+from crisiscli.records import dataclass
 
 if TYPE_CHECKING:
     from crisiscli.store import Store
