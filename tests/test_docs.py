@@ -117,6 +117,21 @@ def test_every_command_and_parameter_has_help() -> None:
     from crisiscli.cli.reference import commands, missing_help  # noqa: PLC0415
 
     assert missing_help() == []
+    bare = typer.Typer()
+
+    @bare.command()
+    def helped(name: str, count: int = 3) -> None:
+        """A command whose parameters say nothing."""
+
+    @bare.command()
+    def silent(flag: bool = typer.Option(False, help="Documented.")) -> None:
+        pass
+
+    assert missing_help(bare) == [
+        "crisis helped name <str>",
+        "crisis helped --count <int>",
+        "crisis silent",
+    ]
     listed = {" ".join(path) for path, _command, _context in commands()}
     assert {"crisis export", "crisis import", "crisis config show", "crisis schema"} <= listed
     assert len(listed) >= 40

@@ -13,6 +13,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 
+import typer
 from typer._click import Command, Context
 from typer.core import TyperGroup as Group
 
@@ -26,13 +27,13 @@ in [conventions](conventions.md).
 """
 
 
-def commands() -> Iterator[tuple[list[str], Command, Context]]:
-    """Every command and group under ``crisis``, depth first, in ``--help`` order."""
+def commands(app: typer.Typer | None = None) -> Iterator[tuple[list[str], Command, Context]]:
+    """Every command and group under ``crisis`` (or ``app``), depth first, in ``--help`` order."""
     import typer.main  # noqa: PLC0415
 
-    from crisiscli.cli.app import app  # noqa: PLC0415
+    from crisiscli.cli.app import app as crisis  # noqa: PLC0415
 
-    root = typer.main.get_command(app)
+    root = typer.main.get_command(app or crisis)
     context = Context(root, info_name="crisis")
     yield from _walk(["crisis"], root, context)
 
@@ -89,10 +90,10 @@ def _cell(text: str) -> str:
     return _plain(text).replace("|", "\\|").replace("\n", " ")
 
 
-def missing_help() -> list[str]:
+def missing_help(app: typer.Typer | None = None) -> list[str]:
     """Commands and parameters that have no help text, as ``crisis cmd --param``."""
     missing: list[str] = []
-    for path, command, context in commands():
+    for path, command, context in commands(app):
         where = " ".join(path)
         if len(path) > 1 and not (command.help or "").strip():
             missing.append(where)
@@ -100,7 +101,9 @@ def missing_help() -> list[str]:
             record = param.get_help_record(context)
             if record is None or record[0] == "--help":
                 continue
-            if not record[1].strip():
+            # Not record[1]: typer fills it with "[required]" or "[default: ...]" even
+            # when the parameter has no help of its own.
+            if not (getattr(param, "help", None) or "").strip():
                 missing.append(f"{where} {record[0]}")
     return missing
 
