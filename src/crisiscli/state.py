@@ -14,13 +14,12 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from crisiscli import events as ev
-from crisiscli.drill_record import DrillRecord
-from crisiscli.expressions import is_true, parse
 from crisiscli.live import LiveState, Measurement
 from crisiscli.playbook import Playbook, Question, Step, from_snapshot
 from crisiscli.records import dataclass
 
 if TYPE_CHECKING:
+    from crisiscli.drill_record import DrillRecord
     from crisiscli.store import Store
 
 
@@ -97,6 +96,8 @@ class SessionState:
         elif event.type in ev.LIVE_TYPES:
             self.live.apply(event, self.playbook.playbook.cadence.update_every_minutes)
         elif event.type == ev.DRILL_STARTED:
+            from crisiscli.drill_record import DrillRecord  # noqa: PLC0415 - drills only
+
             self.drill = DrillRecord.from_event(event)
         elif event.type in ev.DRILL_TYPES and self.drill is not None:
             self.drill.apply(event)
@@ -149,7 +150,12 @@ class SessionState:
 
     def applies(self, part: Step | Question) -> bool:
         """Whether a step or question is asked, given its ``when`` and the answers so far."""
-        return part.when is None or is_true(parse(part.when), self.values())
+        if part.when is None:
+            return True
+        # Imported here: recording a note or an update never evaluates a condition.
+        from crisiscli.expressions import is_true, parse  # noqa: PLC0415
+
+        return is_true(parse(part.when), self.values())
 
     def next_item(self) -> NextQuestion | NextComputation | None:
         """The first unanswered question or uncomputed value, in walking order."""
