@@ -337,6 +337,31 @@ def test_the_language_comes_from_crisis_lang_when_not_given(
     assert "Dites qui s'en charge" in out
 
 
+def test_the_language_setting_of_a_crisis_toml_is_followed(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """./crisis.toml, then $CRISIS_HOME/crisis.toml; CRISIS_LANG and --lang win over both."""
+    isolated.mkdir()
+    (isolated / "crisis.toml").write_text('language = "fr"\n', encoding="utf-8")
+    code, out, err = run("Nous allons regarder.", "--json")
+    assert (code, json.loads(out)["language"]) == (0, "fr"), err
+    Path("crisis.toml").write_text('language = "en"\n', encoding="utf-8")
+    assert json.loads(run("We will look.", "--json")[1])["language"] == "en"
+    monkeypatch.setenv("CRISIS_LANG", "fr")
+    assert json.loads(run("Nous allons regarder.", "--json")[1])["language"] == "fr"
+    assert json.loads(run("We will look.", "--json", "--lang", "en")[1])["language"] == "en"
+
+
+def test_a_broken_language_setting_names_the_file_and_key() -> None:
+    Path("crisis.toml").write_text('language = "de"\n', encoding="utf-8")
+    code, out, err = run("hello")
+    assert (code, out) == (2, "")
+    assert err == (
+        f"crisis: error: {Path('crisis.toml').absolute()}, at language: "
+        "expected one of 'en', 'fr'; got 'de'\n"
+    )
+
+
 def test_a_missing_next_update_is_shown_at_the_end_of_the_message() -> None:
     code, out, _ = run("Many users cannot log in. Sam is restarting the service right now.")
     assert code == 0

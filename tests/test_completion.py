@@ -129,7 +129,7 @@ def test_bash_completes_commands_sessions_and_playbooks(
         )
         return [line for line in out.stdout.splitlines() if line]
 
-    assert complete("sta") == ["start", "status", "stakeholder"]
+    assert complete("sta") == ["start", "status", "stats", "stakeholder"]
     opened, closed = sessions
     assert complete("status", "") == [opened, closed]  # open first
     assert complete("report", opened[:-3]) == [opened]
@@ -174,7 +174,7 @@ def test_zsh_completes_at_the_prompt(sessions: tuple[str, str], shell_env: dict[
     assert "zsh completion installed in" in said
     assert "compinit" in (Path(shell_env["HOME"]) / ".zshrc").read_text()
     child = pexpect.spawn(
-        zsh, ["-i"], env=shell_env, encoding="utf-8", timeout=30, dimensions=(24, 200)
+        zsh, ["-i"], env=shell_env, encoding="utf-8", timeout=90, dimensions=(24, 200)
     )
     try:
         child.sendline("PROMPT='ready> '")
@@ -182,9 +182,9 @@ def test_zsh_completes_at_the_prompt(sessions: tuple[str, str], shell_env: dict[
         # The installed file is autoloaded by zsh: the first TAB of a new shell
         # registers the completion function, the next ones complete.
         child.send("crisis start cu\t")
-        child.expect("\x07")  # the first TAB beeps
-        child.send("\t")
-        child.expect("stomer-outage")  # the rest of the word, typed in by zsh
+        if child.expect(["\x07", "stomer-outage"]) == 0:  # the first TAB may only beep
+            child.send("\t")
+            child.expect("stomer-outage")  # the rest of the word, typed in by zsh
         child.sendcontrol("c")
         child.expect("ready> ")
         opened, _closed = sessions

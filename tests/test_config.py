@@ -4,6 +4,7 @@ and defaults; refusals of a broken crisis.toml; `crisis config show`; the publis
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,8 +12,9 @@ import pytest
 from typer.testing import CliRunner
 
 from crisiscli.cli.app import app
-from crisiscli.config import SETTINGS, Settings, parse_store, schema
+from crisiscli.config import SETTINGS, Settings, parse_store
 from crisiscli.errors import ConfigError, UsageError
+from crisiscli.schemas import schema
 
 from .conftest import MINI_PLAYBOOK, REPO
 from .test_startup import probe
@@ -137,11 +139,15 @@ def test_store_values() -> None:
     assert parse_store("C:/journal.db", base=base) == Path("/team/C:/journal.db")
     for value, problem in [
         (
-            "postgresql://crisis:s3cret@db.example/crisis",
-            "'postgresql://' stores are not supported yet; "
-            "expected the path of a SQLite file, such as .crisis/crisis.db",
+            "mysql://crisis:s3cret@db.example/crisis",
+            "'mysql://' stores are not supported; expected the path of a SQLite file, "
+            "such as .crisis/crisis.db, or a postgresql:// URL",
         ),
         ("sqlite://", "the store is empty; expected the path of a SQLite file"),
+        (
+            "~no-such-user-of-crisiscli/crisis.db",
+            "the store starts with ~ but that home folder is unknown; expected a path without ~",
+        ),
         (" ", "the store is empty; expected the path of a SQLite file"),
     ]:
         with pytest.raises(ValueError) as refused:
@@ -174,14 +180,18 @@ def run(runner: CliRunner, *args: str, input: str | None = None) -> tuple[int, s
         ('language = "de"\n', "at language: expected one of 'en', 'fr'; got 'de'"),
         ('playbook = ""\n', "at playbook: is empty; expected some text"),
         (
+            'playbook = "~no-such-user-of-crisiscli/ours.toml"\n',
+            "at playbook: starts with ~ but that home folder is unknown; expected a path without ~",
+        ),
+        (
             'timezone = "Mars/Olympus"\n',
             "at timezone: unknown time zone 'Mars/Olympus'; "
             "expected an IANA name such as Europe/Paris or UTC",
         ),
         (
-            'store = "postgresql://crisis:s3cret@db.example/crisis"\n',
-            "at store: 'postgresql://' stores are not supported yet; "
-            "expected the path of a SQLite file, such as .crisis/crisis.db",
+            'store = "mysql://crisis:s3cret@db.example/crisis"\n',
+            "at store: 'mysql://' stores are not supported; expected the path of a SQLite "
+            "file, such as .crisis/crisis.db, or a postgresql:// URL",
         ),
         (
             'store = "3"\nlanguage = 3\nnope = 1\n',
@@ -210,6 +220,126 @@ def test_a_store_that_is_a_folder_is_refused(runner: CliRunner, write: Write) ->
     )
 
 
+NOT_JOURNALS: dict[str, tuple[Callable[[Path], Path], str]] = {
+    "device": (
+        lambda folder: Path(os.devnull),
+        "the store {path} is not a regular file but a device, pipe or socket; "
+        "expected the path of a SQLite file",
+    ),
+    "pipe": (
+        lambda folder: _fifo(folder / "pipe.db"),
+        "the store {path} is not a regular file but a device, pipe or socket; "
+        "expected the path of a SQLite file",
+    ),
+    "text": (
+        lambda folder: _text_file(folder / "notes.db"),
+        "the store {path} is not a crisiscli journal, nor any SQLite file; "
+        "expected the path of a SQLite file",
+    ),
+}
+
+
+def _fifo(path: Path) -> Path:
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no named pipes on this system")
+    os.mkfifo(path)
+    return path
+
+
+def _text_file(path: Path) -> Path:
+    path.write_text("# my notes, not a journal\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("what", NOT_JOURNALS)
+@pytest.mark.parametrize("level", ["environment", "here", "home"])
+def test_a_store_that_cannot_be_a_journal_is_refused_naming_the_setting(
+    runner: CliRunner, isolated: Path, monkeypatch: pytest.MonkeyPatch, what: str, level: str
+) -> None:
+    """Exit 2 and one sentence naming where the value came from, for every command."""
+    tmp_path = isolated.parent
+    make, problem = NOT_JOURNALS[what]
+    store = make(tmp_path)
+    said = problem.format(path=store)
+    if level == "environment":
+        monkeypatch.setenv("CRISIS_STORE", str(store))
+        expected = said.replace("; ", " (from CRISIS_STORE); ", 1)
+    else:
+        folder = tmp_path / "work" if level == "here" else isolated
+        folder.mkdir(exist_ok=True)
+        (folder / "crisis.toml").write_text(f"store = {json.dumps(str(store))}\n", "utf-8")
+        expected = f"{folder / 'crisis.toml'}, at store: {said}"
+    for args in (["status"], ["sessions", "list"], ["note", "x"], ["config", "show"]):
+        code, out, err = run(runner, *args)
+        assert (code, out, err) == (2, "", f"crisis: error: {expected}\n"), args
+
+
+def test_init_refuses_a_store_that_cannot_be_a_journal(runner: CliRunner) -> None:
+    code, _, err = run(runner, "init", "--store", os.devnull)
+    assert (code, err) == (
+        2,
+        f"crisis: error: the store {os.devnull} is not a regular file but a device, pipe or "
+        "socket (from --store); expected the path of a SQLite file\n",
+    )
+    assert not Path("crisis.toml").exists()
+
+
+def test_an_empty_file_or_a_journal_is_a_fine_store(
+    runner: CliRunner, write: Write, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    monkeypatch.setenv("CRISIS_STORE", str(empty))
+    write("mini.toml", MINI_PLAYBOOK)
+    code, _, err = run(runner, "start", "mini.toml", input="")
+    assert code == 130, err  # the session was recorded; the walk stops at end of input
+    assert empty.read_bytes().startswith(b"SQLite format 3\x00")
+    code, out, err = run(runner, "sessions", "list", "--json")
+    assert (code, len(json.loads(out))) == (0, 1), err
+
+
+def test_a_deleted_current_folder_means_no_crisis_toml_there(
+    runner: CliRunner,
+    write: Write,
+    tmp_path: Path,
+    isolated: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Deleted from another terminal: the commands work on $CRISIS_HOME, no internal error."""
+    write("mini.toml", MINI_PLAYBOOK)
+    code, _, err = run(runner, "start", "mini.toml", input="")
+    assert code == 130, err
+    (isolated / "crisis.toml").write_text('language = "fr"\n', encoding="utf-8")
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    code, out, err = run(runner, "status", "--json")
+    assert code == 0, err
+    assert json.loads(out)["session"]["playbook"]["id"] == "mini"
+    code, out, err = run(runner, "config", "show", "--json")
+    assert code == 0, err
+    shown = json.loads(out)
+    assert shown["settings"]["language"]["origin"] == str(isolated / "crisis.toml")
+    assert shown["settings"]["store"]["value"] == str(isolated / "crisis.db")
+    assert shown["files"] == [{"path": str(isolated / "crisis.toml"), "exists": True}]
+    code, out, err = run(runner, "config", "show")
+    assert code == 0, err
+    assert out.splitlines()[-2:] == [
+        "  ./crisis.toml  (none: the current folder no longer exists)",
+        f"  {isolated / 'crisis.toml'}",
+    ]
+    # A relative store from the environment names nothing now: refused, saying why.
+    monkeypatch.setenv("CRISIS_STORE", "team.db")
+    code, _, err = run(runner, "status")
+    assert (code, err) == (
+        2,
+        "crisis: error: the store team.db is a relative path but the current folder no longer "
+        "exists (from CRISIS_STORE); expected an absolute path, or run crisis from an existing "
+        "folder\n",
+    )
+
+
 def test_the_home_file_is_checked_too(runner: CliRunner, isolated: Path) -> None:
     isolated.mkdir()
     (isolated / "crisis.toml").write_bytes(b'language = "fr\xe9"\n')
@@ -218,6 +348,20 @@ def test_the_home_file_is_checked_too(runner: CliRunner, isolated: Path) -> None
         2,
         f"crisis: error: {isolated / 'crisis.toml'}, line 1: is not valid UTF-8 text\n",
     )
+
+
+def test_a_byte_order_mark_is_refused_saying_how_to_save_the_file(
+    runner: CliRunner, write: Write
+) -> None:
+    path = write("crisis.toml", "")
+    path.write_bytes(b'\xef\xbb\xbflanguage = "fr"\n')
+    for args in (["config", "show"], ["status"]):
+        code, _, err = run(runner, *args)
+        assert (code, err) == (
+            2,
+            f"crisis: error: {path}, line 1: starts with a byte-order mark; "
+            "save it as UTF-8 without one\n",
+        ), args
 
 
 def test_a_large_file_is_refused(runner: CliRunner, write: Write) -> None:
@@ -245,9 +389,9 @@ def test_a_large_file_is_refused(runner: CliRunner, write: Write) -> None:
         ),
         (
             "CRISIS_STORE",
-            "postgresql://crisis:s3cret@db/crisis",
-            "'postgresql://' stores are not supported yet (from CRISIS_STORE); "
-            "expected the path of a SQLite file, such as .crisis/crisis.db",
+            "mysql://crisis:s3cret@db/crisis",
+            "'mysql://' stores are not supported (from CRISIS_STORE); expected the path of "
+            "a SQLite file, such as .crisis/crisis.db, or a postgresql:// URL",
         ),
     ],
 )
@@ -379,11 +523,11 @@ def test_status_reads_the_store_a_crisis_toml_names(write: Write, tmp_path: Path
 
 def test_the_published_schema_is_in_sync() -> None:
     published = json.loads((REPO / "schemas" / "config.schema.json").read_text(encoding="utf-8"))
-    assert published == schema(), "run: crisis schema config > schemas/config.schema.json"
+    assert published == schema("config"), "run: crisis schema config > schemas/config.schema.json"
 
 
 def test_the_schema_describes_every_key_and_refuses_others() -> None:
-    document = schema()
+    document = schema("config")
     assert document["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert document["additionalProperties"] is False
     assert list(document["properties"]) == list(SETTINGS)

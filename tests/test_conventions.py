@@ -74,6 +74,7 @@ JSON_COMMANDS: list[list[str]] = [
     ["templates", "list"],
     ["scenario", "list"],
     ["config", "show"],
+    ["stats"],
     ["compensation", "--contract", str(REPO / "contracts" / "example.en.toml"), "--yes"],
 ]
 

@@ -8,8 +8,11 @@ session again: the bytes must be those of the first export.
 
 from __future__ import annotations
 
+import ast
+import codecs
 import json
 import math
+import os
 import resource
 import signal
 import sqlite3
@@ -29,17 +32,22 @@ from typer.testing import CliRunner
 
 from crisiscli import events as ev
 from crisiscli.cli.app import app
-from crisiscli.clock import FixedClock
+from crisiscli.cli.output import generation_time, write_whole
+from crisiscli.clock import FixedClock, SimulatedClock, SystemClock
+from crisiscli.drill import Drill
 from crisiscli.engine import start_session
 from crisiscli.errors import ExportFileError, SessionConflictError, StoreError
 from crisiscli.events import Event
 from crisiscli.exchange import (
     MAX_EXPORT_BYTES,
+    MAX_EXPORT_EVENTS,
     parse_key_path,
     read_export,
     write_export,
 )
 from crisiscli.playbook_loading import load_playbook
+from crisiscli.recording import append_event
+from crisiscli.scenario import load_scenario, playbook_of
 from crisiscli.store import Store
 from crisiscli.store.memory import MemoryStore
 from crisiscli.store.sqlite import SQLiteStore
@@ -216,6 +224,7 @@ def test_the_real_command_line_round_trip(
         "session": json.loads(crisis("a", "sessions", "list", "--json").stdout)[0],
         "events": 7,
         "imported": True,
+        "new_events": 7,
     }
     for args in (["sessions", "show", session, "--json"], ["report", session]):
         assert crisis("b", *args).stdout == crisis("a", *args).stdout
@@ -266,16 +275,24 @@ def test_a_session_with_other_events_is_refused_and_nothing_changes(
         f"({count} here, {count} imported; the first that differs is event {count}), "
         "so nothing was imported\n"
     )
-    # A longer or shorter history of the same id is another session too.
+    # A shorter history that differs is another session too, and so is a longer one.
     document = json.loads(original.read_text(encoding="utf-8"))
     del document["events"][-3:]
+    document["events"][-1]["actor"] = "someone@else"
     shorter = tmp_path / "shorter.json"
     shorter.write_text(json.dumps(document), encoding="utf-8")
     code, _, err = run(runner, "import", str(shorter))
     assert code == 2
     assert (
-        f"({count} here, {count - 3} imported; the first that differs is event {count - 2})" in err
+        f"({count} here, {count - 3} imported; the first that differs is event {count - 3})" in err
     )
+    document = json.loads(edited.read_text(encoding="utf-8"))
+    document["events"].append({**document["events"][-2], "seq": count + 1})
+    longer = tmp_path / "longer.json"
+    longer.write_text(json.dumps(document), encoding="utf-8")
+    code, _, err = run(runner, "import", str(longer))
+    assert code == 2
+    assert f"({count} here, {count + 1} imported; the first that differs is event {count})" in err
     assert machines.rows("a") == stored
 
 
@@ -414,9 +431,9 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
 
 def test_the_store_imports_whole_sessions_once(store: Store, base: list[Event], mini: Path) -> None:
     events = base
-    assert store.import_session(events) is True
+    assert store.import_session(events) == 3
     assert store.events(events[0].session_id) == events
-    assert store.import_session(events) is False
+    assert store.import_session(events) == 0
     assert store.events(events[0].session_id) == events
     (summary,) = store.sessions()
     assert (summary.id, summary.title, summary.started_at) == (
@@ -463,13 +480,13 @@ def test_an_import_is_one_transaction(tmp_path: Path, base: list[Event]) -> None
         store.import_session(events)
     store._db = real
     assert store.events(events[0].session_id) == []
-    assert store.import_session(events) is True
+    assert store.import_session(events) == 3
     store.close()
 
 
 def test_concurrent_imports_write_once(tmp_path: Path, base: list[Event]) -> None:
     events = base
-    results: list[bool] = []
+    results: list[int] = []
 
     def import_once() -> None:
         store = SQLiteStore(tmp_path / "crisis.db")
@@ -484,7 +501,7 @@ def test_concurrent_imports_write_once(tmp_path: Path, base: list[Event]) -> Non
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(results) == [False, False, False, True]
+    assert sorted(results) == [0, 0, 0, 3]
     store = SQLiteStore(tmp_path / "crisis.db")
     assert store.events(events[0].session_id) == events
     store.close()
@@ -785,7 +802,7 @@ def test_other_unreadable_files(runner: CliRunner, tmp_path: Path) -> None:
         assert run(runner, "import", str(huge)) == (
             2,
             "",
-            f"crisis: error: {huge}: is larger than 64 MiB, the limit for export files\n",
+            f"crisis: error: {huge}: is larger than 16 MiB, the limit for export files\n",
         )
 
 
@@ -868,8 +885,8 @@ def test_any_json_payload_round_trips_exactly(
             back = read_export(path).events
             assert [_exact(e) for e in back] == [_exact(e) for e in events], text
             copy = MemoryStore()
-            assert copy.import_session(back) is True
-            assert copy.import_session(events) is False
+            assert copy.import_session(back) == len(events)
+            assert copy.import_session(events) == 0
 
 
 def _exact(event: Event) -> str:
@@ -1027,3 +1044,445 @@ def test_any_retyped_or_removed_value_is_refused_or_read_never_crashes(
         again = write_export(read.events, fmt, version="0.1.0", exported_at=None)
         path.write_text(again, encoding="utf-8")
         assert read_export(path).events == read.events
+
+
+# -- pipes and standard input ---------------------------------------------------------------
+
+
+def crisis_process(
+    tmp_path: Path, home: str, *args: str, stdin: str = "", timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """``crisis ARGS`` as a real process with its own data folder; ``bash`` runs a shell line."""
+    env = cli_env() | {"CRISIS_HOME": str(tmp_path / home), "SOURCE_DATE_EPOCH": EPOCH}
+    command = list(args) if args[0] == "bash" else [sys.executable, "-m", "crisiscli", *args]
+    return subprocess.run(
+        command,
+        input=stdin,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def test_import_reads_pipes_fifos_and_standard_input(
+    tmp_path: Path, write: Callable[[str, str], Path]
+) -> None:
+    """The file is read once, so what can be read only once imports as a file does."""
+    write("mini.toml", MINI_PLAYBOOK)
+    started = crisis_process(tmp_path, "a", "start", "mini.toml", stdin="3\n1000\nno\n.\n")
+    session = started.stdout.strip()
+    toml = crisis_process(tmp_path, "a", "export", "--format", "toml").stdout
+    as_json = crisis_process(tmp_path, "a", "export").stdout
+    count = len(json.loads(as_json)["events"])
+    archive = tmp_path / "archive.toml"
+    archive.write_text(toml, encoding="utf-8")
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+
+    def feed_the_fifo() -> None:
+        with fifo.open("w", encoding="utf-8") as stream:
+            stream.write(toml)
+
+    feeder = threading.Thread(target=feed_the_fifo, daemon=True)
+    feeder.start()
+    shell = 'exec "$0" -m crisiscli import <(cat "$1")'
+    cases: dict[str, tuple[list[str], str]] = {
+        "process substitution": (["bash", "-c", shell, sys.executable, str(archive)], ""),
+        "cat s.toml | crisis import /dev/stdin": (["import", "/dev/stdin"], toml),
+        "crisis import - (TOML)": (["import", "-"], toml),
+        "crisis import - (JSON)": (["import", "-"], as_json),
+        "a FIFO": (["import", str(fifo)], ""),
+    }
+    for number, (case, (args, stdin)) in enumerate(cases.items()):
+        result = crisis_process(tmp_path, f"b{number}", *args, stdin=stdin, timeout=30)
+        assert (result.returncode, result.stderr) == (0, ""), case
+        assert result.stdout == (
+            f"Imported session {session} ({count} events, playbook mini, title Mini outage)\n"
+        ), case
+    feeder.join(timeout=5)
+
+
+def test_standard_input_is_named_in_messages(runner: CliRunner, machines: Machines) -> None:
+    for text, problem in [
+        ("", ": is empty; expected a session written by crisis export"),
+        (" \n", ": is empty; expected a session written by crisis export"),
+        ('{"format": 1,\n  "session": }', ", line 2: invalid JSON: expecting value"),
+        ("format = 1\nsession = \n", ", line 2: invalid TOML: invalid value"),
+        ("format = 2\n", ", at format: this file is export format 2, and this crisiscli reads "
+                         "format 1; a newer crisiscli may read it"),
+    ]:  # fmt: skip
+        code, out, err = run(runner, "import", "-", input=text)
+        assert (code, out, err) == (2, "", f"crisis: error: standard input{problem}\n"), text
+
+
+# -- catching up with a later export ----------------------------------------------------------
+
+
+def test_a_later_export_brings_in_the_new_events(
+    runner: CliRunner, machines: Machines, tmp_path: Path
+) -> None:
+    """The git workflow of docs/export-import.md: export, later export --force, pull, import."""
+    session = record_a_live_crisis(runner)
+    archive = tmp_path / "sessions" / f"{session}.toml"
+    archive.parent.mkdir()
+    ok(runner, "export", session, "--out", str(archive))
+    older = tmp_path / "older.toml"
+    older.write_bytes(archive.read_bytes())
+    for machine in ("b", "c"):
+        machines.homes[machine] = tmp_path / f"machine-{machine}"
+        machines.use(machine)
+        ok(runner, "import", str(archive))
+    machines.use("a")
+    ok(runner, "note", "--session", session, "the president called back")
+    ok(runner, "close", session, "--resolution", "back to normal")
+    ok(runner, "export", session, "--out", str(archive), "--force")
+    count = len(machines.events("a", session))
+    before = views(runner, session)
+
+    machines.use("b")
+    code, out, err = run(runner, "import", str(archive))
+    assert (code, err) == (0, "")
+    assert out == (
+        f"Imported 2 new events into session {session} "
+        f"(events {count - 1} to {count}; {count} events in all)\n"
+    )
+    assert machines.rows("b") == machines.rows("a")
+    assert views(runner, session) == before
+    again = json.loads(ok(runner, "import", str(archive), "--json"))
+    assert (again["events"], again["imported"], again["new_events"]) == (count, False, 0)
+    # The older export, imported again (a stale checkout): nothing to do, and it says so.
+    code, out, err = run(runner, "import", str(older))
+    assert (code, err) == (0, "")
+    assert out == (
+        f"Session {session} is already in this store with these {count - 2} events and 2 "
+        "later; nothing imported\n"
+    )
+    assert machines.rows("b") == machines.rows("a")
+
+    machines.use("c")
+    caught_up = json.loads(ok(runner, "import", str(archive), "--json"))
+    assert caught_up["session"]["status"] == "closed"
+    assert (caught_up["events"], caught_up["imported"], caught_up["new_events"]) == (
+        count,
+        True,
+        2,
+    )
+    assert machines.rows("c") == machines.rows("a")
+
+
+def test_the_store_catches_up_and_refuses_divergence(
+    store: Store, base: list[Event], mini: Path
+) -> None:
+    session_id = base[0].session_id
+    assert store.import_session(base[:1]) == 1
+    assert store.import_session(base) == 2
+    assert store.events(session_id) == base
+    assert store.import_session(base[:2]) == 0  # an older export: nothing to do
+    assert store.import_session(base) == 0
+    assert store.events(session_id) == base
+    other = a_session(MemoryStore(), mini, note="not hello")
+    later = Event(session_id, 4, base[-1].at, "sam@desk", ev.NOTE_ADDED, {"text": "4"})
+    for imported in (other[:2], other, [*other, later]):
+        with pytest.raises(SessionConflictError) as refused:
+            store.import_session(imported)
+        assert str(refused.value) == (
+            f"session {session_id} is already in this store with other events "
+            f"(3 here, {len(imported)} imported; the first that differs is event 2), "
+            "so nothing was imported"
+        )
+    # Another instant, actor or payload text at the last stored event is divergence too.
+    for change in ({"at": base[-1].at + timedelta(microseconds=1)}, {"actor": "sam@desk"},
+                   {"payload": {**base[-1].payload, "channel": None, "source": None}}):  # fmt: skip
+        edited = [*base[:-1], Event(**{**base[-1].__dict__, **change}), later]
+        if edited[2].payload == base[-1].payload and "payload" in change:
+            edited[2] = Event(**{**base[-1].__dict__, "payload": {"text": "second"}})
+        with pytest.raises(SessionConflictError, match="the first that differs is event 3"):
+            store.import_session(edited)
+    assert store.events(session_id) == base
+
+
+def test_catching_up_is_one_transaction(tmp_path: Path, base: list[Event]) -> None:
+    """The new events are written together, or not at all, and concurrent imports write once."""
+    path = tmp_path / "crisis.db"
+    store = SQLiteStore(path)
+    store.import_session(base[:1])
+
+    class FailingAfterInsert:
+        def __init__(self, db: sqlite3.Connection) -> None:
+            self.db = db
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.db, name)
+
+        def executemany(self, sql: str, rows: Any) -> Any:
+            self.db.executemany(sql, rows)
+            raise sqlite3.OperationalError("database or disk is full")
+
+    real = store._db
+    store._db = FailingAfterInsert(real)  # type: ignore[assignment]
+    with pytest.raises(StoreError, match="the disk is full"):
+        store.import_session(base)
+    store._db = real
+    assert store.events(base[0].session_id) == base[:1]
+    store.close()
+    results: list[int] = []
+
+    def import_once() -> None:
+        mine = SQLiteStore(path)
+        try:
+            results.append(mine.import_session(base))
+        finally:
+            mine.close()
+
+    threads = [threading.Thread(target=import_once) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [0, 0, 0, 2]
+    store = SQLiteStore(path)
+    assert store.events(base[0].session_id) == base
+    store.close()
+
+
+# -- histories crisiscli never writes ---------------------------------------------------------
+
+
+def _closed(document: dict[str, Any], *indexes: int) -> dict[str, Any]:
+    for index in indexes:
+        document["events"][index]["type"] = "session_closed"
+        document["events"][index]["payload"] = {"resolution": "done"}
+    return document
+
+
+# (how the small export is changed, where the refusal points, the problem)
+HISTORIES: list[tuple[str, Callable[[dict[str, Any]], dict[str, Any]], str, str]] = [
+    ("events after the close", lambda d: _closed(d, 1), "events[2].type",
+     "comes after the session was closed (events[1]); crisiscli records nothing in a closed "
+     "session"),
+    ("closed twice", lambda d: _closed(d, 1, 2), "events[2].type",
+     "a session closes once: events[1] closed it"),
+    ("no IANA zone", lambda d: _set(d, "events[0].payload.timezone", "Mars/Olympus_Mons"),
+     "events[0].payload.timezone",
+     "expected an IANA time zone such as Europe/Paris, or an offset such as UTC+01:00"),
+    ("an impossible offset", lambda d: _set(d, "events[0].payload.timezone", "UTC+24:00"),
+     "events[0].payload.timezone",
+     "expected an IANA time zone such as Europe/Paris, or an offset such as UTC+01:00"),
+    ("an empty title", lambda d: _set(d, "events[0].payload.title", " "),
+     "events[0].payload.title", "is empty; expected the session's title, a few words"),
+    ("a title on two lines", lambda d: _set(d, "events[0].payload.title", "Mini\r\nforged"),
+     "events[0].payload.title", "holds a line break; expected a single line"),
+    ("a title too long", lambda d: _set(d, "events[0].payload.title", "x" * 20_001),
+     "events[0].payload.title", "is longer than 20,000 characters"),
+    ("a language crisiscli lacks", lambda d: _set(d, "events[0].payload.language", "de"),
+     "events[0].payload.language", "expected one of en, fr"),
+    ("training without a drill", lambda d: _set(d, "events[0].payload.training", True),
+     "events[0].payload.training", "is true, but no drill_started event follows: only crisis "
+     "replay records training sessions, and it starts the drill at once"),
+    ("a drill in a live session", lambda d: _set(d, "events[1].type", "drill_started"),
+     "events[1].type",
+     "drill_started belongs to a training drill, but this session has training = false"),
+    ("an event in year 9999", lambda d: _set(d, "events[1].at", "9999-12-31T23:59:59+00:00"),
+     "events[1].at", "is more than a day after now (2026-11-24 12:00:00 UTC)"),
+    ("an event long before the start",
+     lambda d: _set(d, "events[2].at", "2026-11-21T13:04:59+00:00"),
+     "events[2].at", "is more than a day before the session started (2026-11-22 13:05:00 UTC)"),
+    ("a start in the future", lambda d: _set(d, "events[0].at", "2026-11-25T12:00:01+00:00"),
+     "events[0].at", "is more than a day after now (2026-11-24 12:00:00 UTC)"),
+]  # fmt: skip
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+"""The clock of the imports below: two days after the small session."""
+
+
+@pytest.mark.parametrize(
+    ("change", "where", "problem"),
+    [case[1:] for case in HISTORIES],
+    ids=[case[0] for case in HISTORIES],
+)
+def test_histories_crisiscli_never_writes_are_refused(
+    base: list[Event],
+    tmp_path: Path,
+    change: Callable[[dict[str, Any]], dict[str, Any]],
+    where: str,
+    problem: str,
+) -> None:
+    document = json.loads(write_export(base, "json", version="0.1.0", exported_at=None))
+    path = tmp_path / "edited.json"
+    path.write_text(json.dumps(change(document)), encoding="utf-8")
+    with pytest.raises(ExportFileError) as refused:
+        read_export(path, now=NOW)
+    assert str(refused.value) == f"{path}, at {where}: {problem}"
+
+
+def test_times_within_a_day_are_accepted(base: list[Event], tmp_path: Path) -> None:
+    """Writers a little out of step: a day before the start, a day after now, both kept."""
+    path = tmp_path / "s.json"
+    document = json.loads(write_export(base, "json", version="0.1.0", exported_at=None))
+    _set(document, "events[1].at", "2026-11-21T13:05:00.123456+00:00")
+    _set(document, "events[2].at", "2026-11-25T12:00:00+00:00")
+    path.write_text(json.dumps(document), encoding="utf-8")
+    assert [e.at for e in read_export(path, now=NOW).events] == [
+        base[0].at,
+        datetime(2026, 11, 21, 13, 5, 0, 123456, tzinfo=UTC),
+        datetime(2026, 11, 25, 12, 0, tzinfo=UTC),
+    ]
+    # Offset time zones, as crisis start records on a machine that names no zone, are fine.
+    _set(document, "events[0].payload.timezone", "UTC-03:30")
+    path.write_text(json.dumps(document), encoding="utf-8")
+    assert read_export(path, now=NOW).events[0].payload["timezone"] == "UTC-03:30"
+
+
+@pytest.fixture(scope="module")
+def future_drill(tmp_path_factory: pytest.TempPathFactory) -> list[Event]:
+    """A drill of a scenario that starts in sixty days, as ``crisis replay`` records it, with a
+    note typed beside it on real time (``crisis note --session DRILL``), then finished."""
+    folder = tmp_path_factory.mktemp("scenario")
+    start = (datetime.now(UTC) + timedelta(days=60)).replace(microsecond=0)
+    text = SCENARIO.read_text(encoding="utf-8")
+    assert "starts_at = 2026-06-12T09:00:00+02:00" in text
+    path = folder / SCENARIO.name
+    path.write_text(text.replace("2026-06-12T09:00:00+02:00", start.isoformat()), "utf-8")
+    scenario = load_scenario(path)
+    playbook, source = playbook_of(scenario, path, home=folder, cwd=folder)
+    store = MemoryStore()
+    clock = SimulatedClock(start, 0)
+    drill = Drill.begin(
+        store,
+        scenario,
+        playbook,
+        clock=clock,
+        actor="ana@laptop",
+        timezone="Europe/Paris",
+        mode="step",
+        speed=None,
+        source=source,
+    )
+    note = {"text": "typed in another terminal", "source": None, "channel": None}
+    append_event(store, drill.state, ev.NOTE_ADDED, note, clock=SystemClock(), actor="sam@desk")
+    clock.jump_to(start + timedelta(minutes=90))
+    drill.finish()
+    return store.events(drill.state.session_id)
+
+
+def test_a_drill_keeps_its_simulated_and_real_times(
+    future_drill: list[Event], tmp_path: Path
+) -> None:
+    """Simulated weeks ahead and real time today, in one session: both are real journals."""
+    events = future_drill
+    assert [e.type for e in events] == [
+        ev.SESSION_STARTED,
+        ev.DRILL_STARTED,
+        ev.NOTE_ADDED,
+        ev.DRILL_FINISHED,
+        ev.SESSION_CLOSED,
+    ]
+    assert events[0].at - events[2].at > timedelta(days=59)
+    for fmt in ("json", "toml"):
+        path = tmp_path / f"drill.{fmt}"
+        path.write_text(write_export(events, fmt, version="0.1.0", exported_at=None), "utf-8")
+        assert read_export(path).events == events
+
+
+@pytest.mark.parametrize(
+    ("edit", "where", "problem"),
+    [
+        ("moved", "events[2].at", "is neither in the drill's simulated week from {start} nor in "
+         "real time, from 2026-01-01 00:00:00 UTC to a day after now ({now})"),
+        ("twice", "events[3].type", "a drill starts once: events[1] started it"),
+        ("unstarted", "events[3].type", "drill_finished without a drill_started event before it"),
+        ("untrained", "events[1].type",
+         "drill_started belongs to a training drill, but this session has training = false"),
+    ],
+)  # fmt: skip
+def test_a_drill_crisiscli_never_writes_is_refused(
+    future_drill: list[Event], tmp_path: Path, edit: str, where: str, problem: str
+) -> None:
+    document = json.loads(write_export(future_drill, "json", version="0.1.0", exported_at=None))
+    events = document["events"]
+    if edit == "moved":  # the real-time note, in year 9999
+        events[2]["at"] = "9999-12-31T00:00:00+00:00"
+    elif edit == "twice":
+        events.insert(3, {**events[1], "seq": 4})
+        for seq, event in enumerate(events, start=1):
+            event["seq"] = seq
+    elif edit == "unstarted":  # drill_started turned into a note: drill_finished has no start
+        events[1] = {**events[2], "seq": 2, "at": events[1]["at"]}
+    else:
+        events[0]["payload"]["training"] = False
+    path = tmp_path / "drill.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    now = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+    with pytest.raises(ExportFileError) as refused:
+        read_export(path, now=now)
+    start = future_drill[0].at.strftime("%Y-%m-%d %H:%M:%S UTC")
+    expected = problem.format(start=start, now="2026-11-24 12:00:00 UTC")
+    assert str(refused.value) == f"{path}, at {where}: {expected}"
+
+
+# -- size ---------------------------------------------------------------------------------
+
+
+def test_the_limits_are_those_the_docs_state(runner: CliRunner, tmp_path: Path) -> None:
+    assert (MAX_EXPORT_BYTES, MAX_EXPORT_EVENTS) == (16 * 1024 * 1024, 100_000)
+    doc = (REPO / "docs" / "export-import.md").read_text(encoding="utf-8")
+    assert "16 MiB" in doc
+    assert "100,000 events" in doc
+    many = tmp_path / "many.json"
+    document = {
+        "format": 1,
+        "session": "20261122-1405-k3m9qz",
+        "crisiscli": "0.1.0",
+        "events": [{}] * (MAX_EXPORT_EVENTS + 1),
+    }
+    many.write_text(json.dumps(document), encoding="utf-8")
+    assert run(runner, "import", str(many)) == (
+        2,
+        "",
+        f"crisis: error: {many}, at events: holds 100,001 events; crisiscli imports at most "
+        "100,000 in one session\n",
+    )
+
+
+# -- byte-order marks ---------------------------------------------------------------------
+
+BOM_REFUSAL = ": starts with a byte-order mark; save it as UTF-8 without one"
+
+
+@pytest.mark.parametrize(
+    ("suffix", "text", "problem"),
+    [
+        ("json", codecs.BOM_UTF8 + b'{"format": 1}', BOM_REFUSAL),
+        ("toml", codecs.BOM_UTF8 + b"format = 1\n", BOM_REFUSAL),
+        ("data", codecs.BOM_UTF8 + b'{"format": 1}', BOM_REFUSAL),
+        ("data", codecs.BOM_UTF8 + b"format = 1\n", BOM_REFUSAL),
+        ("json", '{"format": 1}'.encode("utf-16"),
+         ": is UTF-16 text (it starts with a UTF-16 byte-order mark); save it as UTF-8"),
+    ],
+)  # fmt: skip
+def test_a_byte_order_mark_is_refused_in_words(
+    runner: CliRunner, tmp_path: Path, suffix: str, text: bytes, problem: str
+) -> None:
+    target = tmp_path / f"export.{suffix}"
+    target.write_bytes(text)
+    code, out, err = run(runner, "import", str(target))
+    assert (code, out, err) == (2, "", f"crisis: error: {target}{problem}\n")
+    assert "utf-8-sig" not in err
+
+
+# -- no private names across modules --------------------------------------------------------
+
+
+def test_no_command_imports_another_commands_private_names() -> None:
+    """What several commands share (``generation_time``, ``write_whole``) is public, in
+    cli/output.py; no module imports a private name from a ``crisiscli.cli`` module."""
+    assert callable(generation_time) and callable(write_whole)
+    found = []
+    for path in sorted((REPO / "src" / "crisiscli").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("crisiscli.cli"):
+                private = [alias.name for alias in node.names if alias.name.startswith("_")]
+                if private:
+                    found.append(f"{path.relative_to(REPO)}: {node.module} {private}")
+    assert found == []

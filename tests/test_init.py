@@ -1,7 +1,8 @@
 """`crisis init` and `crisis playbooks new`: a team folder kept in git, a starter playbook.
 
 Every file the scaffold writes is read back by the real loaders, and by taplo
-against the schemas it names when taplo is installed beside Python.
+(the `taplo` wheel of the test extra, installed beside Python) against the
+schemas it names.
 """
 
 from __future__ import annotations
@@ -19,16 +20,30 @@ import pytest
 from typer.testing import CliRunner
 
 from crisiscli.cli.app import app
-from crisiscli.config import schema as config_schema
 from crisiscli.config_file import load_config
 from crisiscli.contract import load_contract
+from crisiscli.paths import builtin_dir
 from crisiscli.playbook_loading import load_playbook
 from crisiscli.scenario import load_scenario
-from crisiscli.schemas import schema
+from crisiscli.schemas import KINDS, schema
 
 Write = Callable[[str, str], Path]
 
-TAPLO = Path(sys.executable).parent / "taplo"
+TAPLO = Path(sys.executable).with_name("taplo")
+
+
+def taplo_check(folder: Path) -> subprocess.CompletedProcess[str]:
+    """``taplo check`` in ``folder``, with its .taplo.toml; taplo must be installed."""
+    assert TAPLO.is_file(), "taplo is missing: pip install -e '.[test]'"
+    return subprocess.run(
+        [str(TAPLO), "check", "--colors", "never"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
 
 SCAFFOLD = [
     ".gitignore",
@@ -122,11 +137,9 @@ def test_init_writes_a_team_folder_every_loader_accepts(
         "scenarios/*.toml": "schemas/scenario.schema.json",
         "**/*.answers.toml": "schemas/answers.schema.json",
     }
-    for kind in ("playbook", "scenario", "contract", "answers"):
+    for kind in KINDS:
         written = json.loads((team / "schemas" / f"{kind}.schema.json").read_text("utf-8"))
         assert written == schema(kind), kind
-    written = json.loads((team / "schemas" / "config.schema.json").read_text("utf-8"))
-    assert written == config_schema()
     for toml in ("crisis.toml", f"playbooks/customer-crisis.{lang}.toml"):
         first = (team / toml).read_text(encoding="utf-8").splitlines()[0]
         assert (
@@ -156,13 +169,10 @@ def test_a_scenario_written_in_the_team_folder_loads(runner: CliRunner, tmp_path
     assert [scenario.id, "en", "project"] in [[w[0], w[1], w[6]] for w in listed if w]
 
 
-@pytest.mark.skipif(not TAPLO.is_file(), reason="taplo is not installed beside Python")
 def test_taplo_checks_the_scaffold_against_its_schemas(runner: CliRunner, tmp_path: Path) -> None:
     team = tmp_path / "work"
     assert run(runner, "init", "--lang", "fr")[0] == 0
-    checked = subprocess.run(
-        [str(TAPLO), "check"], cwd=team, capture_output=True, text=True, check=False
-    )
+    checked = taplo_check(team)
     assert checked.returncode == 0, checked.stderr
     # The schemas are really applied: a misspelt key in each kind of file is caught.
     (team / "crisis.toml").write_text('langage = "fr"\n', encoding="utf-8")
@@ -171,9 +181,7 @@ def test_taplo_checks_the_scaffold_against_its_schemas(runner: CliRunner, tmp_pa
         starter.read_text(encoding="utf-8").replace('phase = "inform"', 'phase = "informer"'),
         encoding="utf-8",
     )
-    checked = subprocess.run(
-        [str(TAPLO), "check"], cwd=team, capture_output=True, text=True, check=False
-    )
+    checked = taplo_check(team)
     assert checked.returncode != 0
     assert "langage" in checked.stderr
     assert "informer" in checked.stderr
@@ -225,6 +233,32 @@ def test_a_store_outside_the_folder_is_not_ignored(runner: CliRunner, tmp_path: 
     assert load_config(team / "crisis.toml")["store"] == str(outside)
 
 
+@pytest.mark.parametrize(
+    ("given", "journal", "ignored"),
+    [
+        ("sqlite://j.db", "j.db", "/j.db"),
+        ("sqlite://journal//team.db", "journal/team.db", "/journal/team.db"),
+        ("data/./team.db", "data/team.db", "/data/team.db"),
+    ],
+)
+def test_the_store_is_written_as_given_and_ignored_where_it_resolves(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, given: str, journal: str, ignored: str
+) -> None:
+    """crisis.toml keeps the value typed; config show and .gitignore agree on the file."""
+    team = Path.cwd() / "team"
+    code, _, err = run(runner, "init", "team", "--store", given)
+    assert code == 0, err
+    assert tomllib.loads((team / "crisis.toml").read_text(encoding="utf-8"))["store"] == given
+    assert (team / ".gitignore").read_text(encoding="utf-8").splitlines()[-2:] == [
+        ignored,
+        f"{ignored}-*",
+    ]
+    monkeypatch.chdir(team)
+    code, out, err = run(runner, "config", "show", "--json")
+    assert code == 0, err
+    assert Path(json.loads(out)["settings"]["store"]["value"]) == team / journal
+
+
 def test_init_refuses_bad_input(runner: CliRunner, write: Write) -> None:
     write("notes.txt", "x")
     code, _, err = run(runner, "init", "notes.txt")
@@ -239,11 +273,11 @@ def test_init_refuses_bad_input(runner: CliRunner, write: Write) -> None:
     code, _, err = run(runner, "init")
     assert (code, err) == (2, "crisis: error: playbooks is a file; expected a folder there\n")
     assert not Path("crisis.toml").exists()
-    code, _, err = run(runner, "init", "--store", "postgresql://db/crisis")
+    code, _, err = run(runner, "init", "--store", "mysql://db/crisis")
     assert (code, err) == (
         2,
-        "crisis: error: 'postgresql://' stores are not supported yet (from --store); "
-        "expected the path of a SQLite file, such as .crisis/crisis.db\n",
+        "crisis: error: 'mysql://' stores are not supported (from --store); "
+        "expected the path of a SQLite file, such as .crisis/crisis.db, or a postgresql:// URL\n",
     )
 
 
@@ -281,9 +315,8 @@ def test_a_new_team_from_init_to_another_machine(
         "update_every_minutes = 60", "update_every_minutes = 30"
     )
     starter.write_text(text, encoding="utf-8")
-    if TAPLO.is_file():
-        taplo = subprocess.run([str(TAPLO), "check"], cwd=team, capture_output=True, check=False)
-        assert taplo.returncode == 0, taplo.stderr
+    taplo = taplo_check(team)
+    assert taplo.returncode == 0, taplo.stderr
     code, out, err = run(runner, "playbooks", "validate", str(starter))
     assert code == 0, err
     code, out, err = run(runner, "start", input="\n".join(STARTER_ANSWERS["en"]) + "\n")
@@ -363,6 +396,38 @@ def test_playbooks_new_in_french_to_a_file_of_your_choice(
         runner, "start", "drafts/panne.toml", input="\n".join(STARTER_ANSWERS["fr"]) + "\n"
     )
     assert code == 0, err
+
+
+def test_playbooks_new_warns_when_it_overrides_a_playbook_further_down(
+    runner: CliRunner, isolated: Path
+) -> None:
+    """One line on stderr naming what is hidden; the file is still written (exit 0)."""
+    builtin = builtin_dir("playbooks") / "customer-outage.en.toml"
+    code, _, err = run(runner, "playbooks", "new", "customer-outage")
+    assert code == 0, err
+    warnings = [line for line in err.splitlines() if line.startswith("warning:")]
+    assert warnings == [
+        "warning: playbooks/customer-outage.en.toml overrides the built-in playbook "
+        f"customer-outage (en) of {builtin}; choose another id to keep both"
+    ]
+    # In $CRISIS_HOME/playbooks, it hides the built-in too; in ./playbooks, the home one first.
+    mine = isolated / "playbooks" / "customer-outage.fr.toml"
+    code, _, err = run(runner, "playbooks", "new", "customer-outage", "-l", "fr", "-o", str(mine))
+    assert code == 0, err
+    hidden = builtin.with_name(mine.name)
+    assert f"overrides the built-in playbook customer-outage (fr) of {hidden};" in err
+    code, _, err = run(runner, "playbooks", "new", "customer-outage", "--lang", "fr")
+    assert code == 0, err
+    assert f"overrides the home playbook customer-outage (fr) of {mine};" in err
+    # Another language of a playbook of ours, a new id, or a file off the search path: silent.
+    for args in (
+        ["ours", "--lang", "en", "--out", str(isolated / "playbooks" / "ours.en.toml")],
+        ["ours", "--lang", "fr"],
+        ["customer-outage", "--out", "drafts/customer-outage.en.toml"],
+    ):
+        code, _, err = run(runner, "playbooks", "new", *args)
+        assert code == 0, err
+        assert "warning" not in err, args
 
 
 def test_playbooks_new_refuses_bad_names_and_existing_files(runner: CliRunner) -> None:

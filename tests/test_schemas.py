@@ -23,11 +23,11 @@ from typer.testing import CliRunner
 
 from crisiscli.answers import InvalidAnswer, parse_answer
 from crisiscli.cli.app import app
-from crisiscli.cli.schema import KIND_NAMES
+from crisiscli.cli.schema import _kinds
 from crisiscli.playbook_loading import load_playbook
 from crisiscli.schemas import KINDS, schema
 
-from .conftest import MINI_PLAYBOOK, REPO
+from .conftest import MINI_PLAYBOOK, PYTHON, REPO, cli_env
 
 SCHEMAS = REPO / "schemas"
 TAPLO = Path(sys.executable).with_name("taplo")
@@ -86,8 +86,34 @@ def test_scenario_schema_prints_the_same_as_schema_scenario(runner: CliRunner) -
     assert run(runner, "scenario", "schema") == run(runner, "schema", "scenario")
 
 
-def test_the_command_completes_the_kinds_there_are() -> None:
-    assert KIND_NAMES == KINDS
+def test_the_kinds_are_listed_once_and_completed_without_pydantic() -> None:
+    """crisiscli.schema_kinds is the one list: the command, init and the builders use it."""
+    from crisiscli import schema_kinds, schemas  # noqa: PLC0415
+    from crisiscli.scaffold import team_folder  # noqa: PLC0415
+
+    assert KINDS is schema_kinds.KINDS
+    assert tuple(schemas._BUILDERS) == KINDS  # a schema for each kind, and no other
+    assert _kinds("") == list(KINDS)
+    assert _kinds("c") == ["contract", "config"]
+    written = team_folder(
+        Path("team"),
+        language="en",
+        timezone=None,
+        store=".crisis/crisis.db",
+        store_path=Path("team/.crisis/crisis.db"),
+        schema_of=lambda kind: {"kind": kind},
+        example_contract=REPO / "contracts" / "example.en.toml",
+    )
+    in_schemas = [f.path.name for f in written if f.path.parent.name == "schemas"]
+    assert in_schemas == [f"{kind}.schema.json" for kind in KINDS]
+    probe = (
+        "import sys; from crisiscli.cli.schema import _kinds; _kinds('p'); "
+        "print([m for m in ('pydantic', 'crisiscli.schemas') if m in sys.modules])"
+    )
+    loaded = subprocess.run(
+        [PYTHON, "-c", probe], capture_output=True, text=True, env=cli_env(), check=True
+    )
+    assert loaded.stdout == "[]\n", loaded.stderr
 
 
 def test_out_writes_what_standard_output_shows(runner: CliRunner, tmp_path: Path) -> None:
@@ -97,6 +123,19 @@ def test_out_writes_what_standard_output_shows(runner: CliRunner, tmp_path: Path
     assert target.read_text(encoding="utf-8") == (SCHEMAS / "playbook.schema.json").read_text(
         encoding="utf-8"
     )
+
+
+def test_out_replaces_an_old_copy_and_the_help_says_so(runner: CliRunner, tmp_path: Path) -> None:
+    """Unlike export, init and playbooks new, no --force: replacing is how copies are updated."""
+    target = tmp_path / "config.schema.json"
+    target.write_text('{"title": "an old copy"}\n', encoding="utf-8")
+    code, out, err = run(runner, "schema", "config", "-o", str(target))
+    assert (code, out, err) == (0, "", "")
+    assert json.loads(target.read_text(encoding="utf-8")) == schema("config")
+    code, out, _ = run(runner, "schema", "--help")
+    assert code == 0
+    said = " ".join(line.strip(" │") for line in out.splitlines())
+    assert "An existing file is replaced without --force" in " ".join(said.split())
 
 
 @pytest.mark.parametrize(

@@ -32,7 +32,7 @@ try:
     main()
 except SystemExit as exit:
     code = exit.code or 0
-heavy = ["jinja2", "pydantic", "rich", "platformdirs", "tomllib"]
+heavy = ["jinja2", "pydantic", "rich", "platformdirs", "tomllib", "psycopg"]
 modules = [m for m in heavy if m in sys.modules]
 cli = sorted(m for m in sys.modules if m.startswith("crisiscli.cli."))
 core = sorted(m for m in sys.modules if m.startswith("crisiscli.") and m not in cli)
@@ -97,6 +97,17 @@ OURS = ["jinja2", "rich", "platformdirs", "tomllib"]
 def test_status_imports_no_jinja2_rich_or_toml(a_session: None) -> None:
     for args in (["status"], ["status", "--json"], ["sessions", "list"]):
         assert [m for m in loaded(args) if m in OURS] == [], args
+
+
+def test_a_sqlite_journal_never_loads_psycopg(
+    a_session: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """psycopg (team mode) is imported only when the store is a postgresql:// URL."""
+    for args in (["status"], ["note", "the president called"], ["sessions", "list"]):
+        assert "psycopg" not in loaded(args), args
+    # The probe sees it when it is loaded: a server that is not there, exit 1.
+    monkeypatch.setenv("CRISIS_STORE", "postgresql://crisis@127.0.0.1:1/crisis")
+    assert "psycopg" in loaded(["status"], code=1)
 
 
 def test_start_imports_no_jinja2(write: Callable[[str, str], Path]) -> None:

@@ -7,7 +7,8 @@ lives). Each is looked for in this order, the first found winning:
 
 1. a flag of the command (``--lang``, ``--timezone``, the playbook argument);
 2. the environment: ``CRISIS_LANG``, ``CRISIS_TZ``, ``CRISIS_PLAYBOOK``, ``CRISIS_STORE``;
-3. ``./crisis.toml``, in the current folder (a team's repository);
+3. ``./crisis.toml``, in the current folder (a team's repository); none when the
+   current folder no longer exists (deleted from another terminal);
 4. ``$CRISIS_HOME/crisis.toml`` (this person's own defaults);
 5. the built-in defaults.
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Final, Literal
@@ -45,6 +47,31 @@ Flags = Mapping[str, tuple[str, str | None]]
 # A URL scheme such as postgresql://, with at least two letters so that a
 # Windows drive (C:\...) is never taken for one.
 _SCHEME = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]+)://")
+POSTGRES_SCHEMES: Final = ("postgresql", "postgres")
+"""The URL schemes libpq reads (in lower case only: a value is rewritten so)."""
+_SQLITE_HEADER: Final = b"SQLite format 3\x00"
+"""The first bytes of every SQLite file (an empty file is a new one)."""
+
+
+@dataclass(frozen=True)
+class PostgresURL:
+    """A PostgreSQL database named by a libpq URL, for team mode (``postgresql://...``).
+
+    ``url`` may hold a password: show ``masked`` instead, in messages and output.
+    """
+
+    url: str
+
+    @property
+    def masked(self) -> str:
+        return mask_password(self.url)
+
+    def __repr__(self) -> str:
+        return f"PostgresURL({self.masked!r})"
+
+
+StoreLocation = Path | PostgresURL
+"""Where the journal lives: a SQLite file's path, or a PostgreSQL database."""
 
 
 @dataclass(frozen=True)
@@ -66,13 +93,15 @@ class Settings:
     """The settings for one command run, each resolved the first time it is asked for.
 
     ``flags`` holds what the command line gave; ``environ`` and ``home`` are
-    parameters so that tests need not touch the process's environment.
+    parameters so that tests need not touch the process's environment. ``cwd``
+    is None when the current folder no longer exists: there is no
+    ``./crisis.toml`` then, and the other levels decide.
     """
 
     def __init__(
         self,
         *,
-        cwd: Path,
+        cwd: Path | None,
         flags: Flags | None = None,
         environ: Mapping[str, str] | None = None,
         home: Callable[[], Path] | None = None,
@@ -93,7 +122,10 @@ class Settings:
 
     def files(self) -> list[Path]:
         """The ``crisis.toml`` files consulted, the one that wins first (existing or not)."""
-        here, mine = self.cwd / FILE_NAME, self.home() / FILE_NAME
+        mine = self.home() / FILE_NAME
+        if self.cwd is None:
+            return [mine]
+        here = self.cwd / FILE_NAME
         if here == mine or (_is_file(here) and _is_file(mine) and here.samefile(mine)):
             return [here]
         return [here, mine]
@@ -116,9 +148,9 @@ class Settings:
     def playbook(self) -> str:
         return str(self.get("playbook").value)
 
-    def store(self) -> Path:
-        """The SQLite file of the journal (a later version adds PostgreSQL URLs here)."""
-        return Path(str(self.get("store").value))
+    def store(self) -> StoreLocation:
+        """Where the journal lives: a SQLite file, or a PostgreSQL database (team mode)."""
+        return store_location(str(self.get("store").value))
 
     def _resolve(self, name: str) -> Setting:
         flag, given = self.flags.get(name, ("", None))
@@ -160,8 +192,20 @@ class Settings:
         return None
 
 
-def check_value(name: str, value: str, origin: str, base: Path) -> str:
-    """A value given by a flag or a variable, checked; a relative store path is from ``base``."""
+def current_folder() -> Path | None:
+    """The current folder, or None when it no longer exists (or cannot be reached)."""
+    try:
+        return Path.cwd()
+    except OSError:
+        return None
+
+
+def check_value(name: str, value: str, origin: str, base: Path | None) -> str:
+    """A value given by a flag or a variable, checked; a relative store path is from ``base``.
+
+    ``base`` is None when the current folder no longer exists: a relative
+    store path is then refused, since it names nothing.
+    """
     if name == "language":
         from crisiscli.playbook import LANGUAGES  # noqa: PLC0415
 
@@ -175,7 +219,7 @@ def check_value(name: str, value: str, origin: str, base: Path) -> str:
             raise UsageError(_from(problem, origin))
     elif name == "store":
         try:
-            return str(parse_store(value, base=base))
+            return store_value(parse_store(value, base=base))
         except ValueError as problem:
             raise UsageError(_from(str(problem), origin)) from None
     elif "\x00" in value:
@@ -199,43 +243,133 @@ def timezone_problem(name: str) -> str | None:
     return f"unknown time zone '{shown}'; expected an IANA name such as Europe/Paris or UTC"
 
 
-def parse_store(value: str, *, base: Path) -> Path:
-    """Where the journal lives, from a ``store`` value: for now the path of a SQLite file.
+def parse_store(value: str, *, base: Path | None) -> StoreLocation:
+    """Where the journal lives, from a ``store`` value: a SQLite file or a PostgreSQL URL.
 
-    ``sqlite://PATH`` means PATH; a relative path is taken from ``base`` (the
-    folder of the ``crisis.toml`` that sets it, or the current folder). Every
-    other ``scheme://`` is refused for now: team mode will add PostgreSQL
-    here. Raises ``ValueError`` with the problem in words; the scheme alone is
+    ``postgresql://...`` and ``postgres://...`` name a PostgreSQL database
+    (team mode, ``crisiscli.store.postgres``); libpq reads the rest of the URL
+    when the store is opened, so only a NUL character is refused here, and the
+    scheme is put in lower case, the only case libpq knows. ``sqlite://PATH``
+    means PATH; a relative path is taken from ``base`` (the folder of the
+    ``crisis.toml`` that sets it, or the current folder; None when that folder
+    no longer exists). Every other ``scheme://`` is refused. A path naming
+    something that cannot be a journal is refused too: a folder, a device or
+    other special file, a file that is not SQLite's (``_refuse_what_is_there``).
+    Raises ``ValueError`` with the problem in words; the scheme alone is
     quoted, never the rest of a URL, which may hold a password.
     """
     text = value
     match = _SCHEME.match(value)
     if match:
         scheme = match["scheme"].lower()
+        if scheme in POSTGRES_SCHEMES:
+            if "\x00" in value:
+                raise ValueError("the store contains a NUL character; expected a postgresql:// URL")
+            return PostgresURL(f"{scheme}://{value[match.end() :]}")
         if scheme != "sqlite":
             raise ValueError(
-                f"'{scheme}://' stores are not supported yet; "
-                "expected the path of a SQLite file, such as .crisis/crisis.db"
+                f"'{scheme}://' stores are not supported; expected the path of a SQLite "
+                "file, such as .crisis/crisis.db, or a postgresql:// URL"
             )
         text = value[match.end() :]
     if not text.strip():
         raise ValueError("the store is empty; expected the path of a SQLite file")
     if "\x00" in text:
         raise ValueError("the store contains a NUL character; expected the path of a SQLite file")
-    path = base / Path(text).expanduser()
-    if path.is_dir():
+    try:
+        path = Path(text).expanduser()
+    except RuntimeError:  # ~ or ~user, and no such home folder is known
+        raise ValueError(
+            "the store starts with ~ but that home folder is unknown; expected a path without ~"
+        ) from None
+    if not path.is_absolute():
+        if base is None:
+            raise ValueError(
+                f"the store {text} is a relative path but the current folder no longer "
+                "exists; expected an absolute path, or run crisis from an existing folder"
+            )
+        path = base / path
+    _refuse_what_is_there(path)
+    return path
+
+
+def store_value(location: StoreLocation) -> str:
+    """The ``store`` setting's value for ``location``: a path, or the whole URL (password too)."""
+    return location.url if isinstance(location, PostgresURL) else str(location)
+
+
+def store_location(value: str) -> StoreLocation:
+    """The location a checked ``store`` value names (``parse_store``), with no look at disk."""
+    match = _SCHEME.match(value)
+    if match and match["scheme"] in POSTGRES_SCHEMES:
+        return PostgresURL(value)
+    return Path(value)
+
+
+def mask_password(url: str) -> str:
+    """``url`` with its password shown as ``***``: in the user part and in a ``password=`` query.
+
+    The user part is read as libpq reads it: up to the first ``@`` before any ``/``.
+    """
+    match = _SCHEME.match(url)
+    if not match:
+        return url
+    start = match.end()
+    rest = url[start:]
+    slash = rest.find("/")
+    at = rest.find("@")
+    if at != -1 and (slash == -1 or at < slash):
+        user, colon, _password = rest[:at].partition(":")
+        if colon:
+            rest = f"{user}:***{rest[at:]}"
+    head, question, query = rest.partition("?")
+    if question:
+        fields = [
+            "password=***" if field.lower().startswith("password=") else field
+            for field in query.split("&")
+        ]
+        rest = head + "?" + "&".join(fields)
+    return url[:start] + rest
+
+
+def shown_store(value: str) -> str:
+    """A ``store`` value as it may be shown: a path as it is, a URL without its password."""
+    location = store_location(value)
+    return location.masked if isinstance(location, PostgresURL) else value
+
+
+def _refuse_what_is_there(path: Path) -> None:
+    """Refuse a store path naming something that cannot be a journal.
+
+    Nothing there is fine (the journal is created on first use), and so is an
+    empty file (SQLite's new database). A path the system refuses to look at
+    is left to the journal, which reports why in one sentence. One ``stat``,
+    and a 16-byte read when a file is there: cheap enough for every run.
+    """
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return
+    if stat.S_ISDIR(mode):
         raise ValueError(
             f"the store {path} is a folder; expected the path of a SQLite file, "
             f"such as {path / STORE_FILE_NAME}"
         )
-    return path
-
-
-def schema() -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) of ``crisis.toml``."""
-    from crisiscli.config_file import schema as file_schema  # noqa: PLC0415
-
-    return file_schema()
+    if not stat.S_ISREG(mode):
+        raise ValueError(
+            f"the store {path} is not a regular file but a device, pipe or socket; "
+            "expected the path of a SQLite file"
+        )
+    try:
+        with path.open("rb") as handle:
+            start = handle.read(len(_SQLITE_HEADER))
+    except OSError:
+        return
+    if start and start != _SQLITE_HEADER:
+        raise ValueError(
+            f"the store {path} is not a crisiscli journal, nor any SQLite file; "
+            "expected the path of a SQLite file"
+        )
 
 
 def _is_file(path: Path) -> bool:

@@ -1,9 +1,10 @@
-"""``crisis.toml``: the settings file's format, its checks and its JSON Schema.
+"""``crisis.toml``: the settings file's format and its checks.
 
 Kept apart from ``crisiscli.config`` so that commands run where no
 ``crisis.toml`` exists never import pydantic's models nor TOML. The model
-below is also the published schema (``schemas/config.schema.json``), so the
-format has one definition.
+below is also what ``crisiscli.schemas`` publishes as the JSON Schema
+(``crisis schema config``, ``schemas/config.schema.json``), so the format has
+one definition.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from crisiscli.config import parse_store, timezone_problem
+from crisiscli.config import parse_store, store_value, timezone_problem
 from crisiscli.errors import ConfigError, did_you_mean
 from crisiscli.tomlfile import key_path, read_toml, toml_type
 
@@ -46,7 +47,9 @@ class ConfigFile(BaseModel):
     on the command line and CRISIS_PLAYBOOK."""
     store: Text | None = Field(default=None, examples=[".crisis/crisis.db"])
     """Where the session journal lives: the path of a SQLite file, relative to this
-    file's folder. Default: crisis.db in $CRISIS_HOME. Overridden by CRISIS_STORE."""
+    file's folder, or a postgresql:// URL for team mode (keep its password out: use
+    PGPASSWORD or ~/.pgpass). Default: crisis.db in $CRISIS_HOME. Overridden by
+    CRISIS_STORE."""
 
 
 _EXPECTED = {"string_type": "expected text"}
@@ -78,7 +81,7 @@ def load_config(path: Path) -> dict[str, str]:
             raise ConfigError(shown, unknown, path="timezone")
     if "store" in values:
         try:
-            values["store"] = str(parse_store(values["store"], base=folder))
+            values["store"] = store_value(parse_store(values["store"], base=folder))
         except ValueError as refused:
             raise ConfigError(shown, str(refused), path="store") from None
     if "playbook" in values:
@@ -86,7 +89,14 @@ def load_config(path: Path) -> dict[str, str]:
         if "\x00" in playbook:
             raise ConfigError(shown, "contains a NUL character", path="playbook")
         if looks_like_path(playbook):
-            values["playbook"] = str(folder / Path(playbook).expanduser())
+            try:
+                values["playbook"] = str(folder / Path(playbook).expanduser())
+            except RuntimeError:  # ~user, and no such user
+                raise ConfigError(
+                    shown,
+                    "starts with ~ but that home folder is unknown; expected a path without ~",
+                    path="playbook",
+                ) from None
     return values
 
 
@@ -122,32 +132,3 @@ def _describe(error: Any) -> tuple[str, str]:
     if kind == "model_type":
         return path, f"expected a table of settings, got {got}"
     return path, str(error["msg"]).lower()
-
-
-def schema() -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) of ``crisis.toml``, for editors and validators."""
-    body = ConfigFile.model_json_schema()
-    body["properties"] = {name: _not_null(d) for name, d in body["properties"].items()}
-    header = {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "urn:crisiscli:schema:config",
-        "title": "crisiscli config",
-        "description": _one_line(body.pop("description")),
-    }
-    return header | {key: value for key, value in body.items() if key not in header}
-
-
-def _not_null(definition: dict[str, Any]) -> dict[str, Any]:
-    """A property without what ``| None`` adds (TOML has no null) nor a title repeating its name."""
-    dropped = ("anyOf", "default", "title")
-    kept = {key: value for key, value in definition.items() if key not in dropped}
-    for choice in definition.get("anyOf", []):
-        if choice != {"type": "null"}:
-            kept.update(choice)
-    kept["description"] = _one_line(kept["description"])
-    return dict(sorted(kept.items()))
-
-
-def _one_line(text: str) -> str:
-    """A docstring as editors show a description: its lines joined."""
-    return " ".join(text.split())

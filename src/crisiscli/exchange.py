@@ -38,14 +38,16 @@ reaches the store; see ``read_export``.
 
 from __future__ import annotations
 
+import codecs
 import json
 import math
 import re
+import sys
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, NoReturn
+from typing import TYPE_CHECKING, Any, BinaryIO, Final, NoReturn
 
 from crisiscli import events as ev
 from crisiscli.errors import ExportFileError, UsageError, did_you_mean
@@ -60,9 +62,16 @@ if TYPE_CHECKING:
 
 FORMAT_VERSION: Final = 1
 FORMATS: Final = ("json", "toml")
-MAX_EXPORT_BYTES: Final = 64 * 1024 * 1024
-"""Largest file ``read_export`` reads: far above a real session (a long crisis with its
-playbook snapshot is well under a megabyte), low enough to parse in bounded memory."""
+MAX_EXPORT_BYTES: Final = 16 * 1024 * 1024
+"""Largest file ``read_export`` reads. A real session is far under a megabyte (a long
+crisis with its playbook snapshot); 16 MiB leaves room for thousands of events while an
+import stays within seconds and a few hundred megabytes of memory."""
+MAX_EXPORT_EVENTS: Final = 100_000
+"""Most events an export may hold: a crisis with a note a minute for two months."""
+STDIN: Final = "-"
+"""The file name that means standard input, as ``crisis export -o -`` means standard output."""
+STDIN_NAME: Final = "standard input"
+"""How messages name standard input in place of a file."""
 MAX_ACTOR_LENGTH: Final = 320
 """A ``user@host`` actor: a 32-character user name and a 253-character host name fit."""
 MAX_VERSION_LENGTH: Final = 64
@@ -308,48 +317,79 @@ def parse_key_path(text: str) -> Parts | None:
 # Reading
 
 
-def read_export(path: Path) -> SessionExport:
+def read_export(path: Path, *, now: datetime | None = None) -> SessionExport:
     """Read and check the export at ``path``; ``ExportFileError`` names the file and key path.
 
-    JSON or TOML by the file's suffix, else by its first character. Refused:
-    a file over ``MAX_EXPORT_BYTES``, text that is not UTF-8, invalid JSON or
-    TOML (with its line), another ``format``, unknown or missing keys, values
-    of the wrong type, a bad session id, ``seq`` not counting from 1 without
+    ``-`` is standard input. The file is read once, so a pipe or a FIFO
+    (``crisis import <(...)``) reads as a file does. JSON or TOML by the
+    file's suffix, else by its first character (``{`` is JSON). Refused: a
+    file over ``MAX_EXPORT_BYTES`` or of more than ``MAX_EXPORT_EVENTS``
+    events, a byte-order mark, text that is not UTF-8, invalid JSON or TOML
+    (with its line), another ``format``, unknown or missing keys, values of
+    the wrong type, a bad session id, ``seq`` not counting from 1 without
     gaps, a first event other than ``session_started``, event types this
     crisiscli does not know, times without an offset, actors that are empty,
     longer than ``MAX_ACTOR_LENGTH`` or not one printable line, payloads
-    nested deeper than ``MAX_PAYLOAD_DEPTH``, and events that crisiscli
-    cannot fold into a session it can show and report on.
+    nested deeper than ``MAX_PAYLOAD_DEPTH``, histories crisiscli never
+    records (a title or time zone ``crisis start`` would refuse, events after
+    the close, a drill without its start, times out of bounds: see
+    ``_Checker.session_started``, ``history`` and ``instants``), and events
+    that crisiscli cannot fold into a session it can show and report on.
 
-    Times in other offsets are read as the same instant in UTC. Times may go
-    backwards from one event to the next, as they can in a real journal:
-    concurrent writers take their time before the write lock, and a drill's
-    simulated clock mixes with commands run on real time.
+    Times in other offsets are read as the same instant in UTC. ``now``
+    (default: the system clock) bounds how late an event may be; see
+    ``_Checker.instants``.
     """
-    shown = str(path)
-    fmt = format_of(path)
-    if fmt == "toml":
-        document = _read_toml(path)
+    if str(path) == STDIN:
+        shown, data, fmt = STDIN_NAME, _read_stdin(), None
     else:
-        data = _read_bytes(path)
-        if fmt is None and not data.lstrip().startswith(b"{"):
-            document = _read_toml(path)
-        else:
-            document = _parse_json(data, shown)
-    return _Checker(shown).document(document)
+        shown, data, fmt = str(path), _read_bytes(path), format_of(path)
+    if not data.strip():
+        raise ExportFileError(shown, "is empty; expected a session written by crisis export")
+    _refuse_byte_order_mark(data, shown)
+    if fmt == "toml" or (fmt is None and not _LOOKS_LIKE_JSON.match(data)):
+        document = _parse_toml(data, shown)
+    else:
+        document = _parse_json(data, shown)
+    return _Checker(shown, now or datetime.now(UTC)).document(document)
+
+
+_LOOKS_LIKE_JSON = re.compile(rb"[ \t\r\n]*\{")
 
 
 def _read_bytes(path: Path) -> bytes:
     shown = str(path)
     try:
         with path.open("rb") as handle:
-            data = handle.read(MAX_EXPORT_BYTES + 1)
+            return _read_capped(handle, shown)
     except FileNotFoundError:
         raise ExportFileError(shown, "no such file") from None
     except IsADirectoryError:
         raise ExportFileError(shown, "is a folder, expected an export file") from None
     except OSError as exc:
         raise ExportFileError(shown, f"cannot be read ({exc.strerror or exc})") from None
+
+
+def _read_stdin() -> bytes:
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:
+        raise ExportFileError(STDIN_NAME, "cannot be read: this process has none")
+    try:
+        if stream.isatty():
+            raise ExportFileError(
+                STDIN_NAME, "is a terminal; pipe an export into it: crisis import - < FILE"
+            )
+        return _read_capped(stream, STDIN_NAME)
+    except (OSError, ValueError) as exc:  # ValueError: a closed stream
+        raise ExportFileError(STDIN_NAME, f"cannot be read ({_os_reason(exc)})") from None
+
+
+def _os_reason(exc: Exception) -> str:
+    return str(getattr(exc, "strerror", None) or exc)
+
+
+def _read_capped(stream: BinaryIO, shown: str) -> bytes:
+    data = stream.read(MAX_EXPORT_BYTES + 1)
     if len(data) > MAX_EXPORT_BYTES:
         raise ExportFileError(shown, _too_large())
     return data
@@ -359,17 +399,48 @@ def _too_large() -> str:
     return f"is larger than {MAX_EXPORT_BYTES // (1024 * 1024)} MiB, the limit for export files"
 
 
-def _read_toml(path: Path) -> Any:
-    from crisiscli.tomlfile import read_toml  # noqa: PLC0415
+def _refuse_byte_order_mark(data: bytes, shown: str) -> None:
+    """A BOM is refused in words, before a parser says it in Python's (``utf-8-sig``)."""
+    if data.startswith(codecs.BOM_UTF8):
+        raise ExportFileError(shown, "starts with a byte-order mark; save it as UTF-8 without one")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise ExportFileError(
+            shown, "is UTF-16 text (it starts with a UTF-16 byte-order mark); save it as UTF-8"
+        )
 
+
+def _decode(data: bytes, shown: str) -> str:
     try:
-        return read_toml(path, ExportFileError, max_bytes=MAX_EXPORT_BYTES)
-    except ExportFileError as problem:
-        if problem.problem.startswith("is larger than"):
-            raise ExportFileError(str(path), _too_large()) from None
-        raise
-    except ValueError as problem:  # Python's cap on the digits of an integer
-        raise ExportFileError(str(path), _number_problem("TOML", problem)) from None
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ExportFileError(shown, "is not valid UTF-8 text", line=line) from None
+
+
+_TOML_AT = re.compile(r"^(?P<message>.*?)\s*\(at line (?P<line>\d+), column \d+\)$")
+
+
+def _parse_toml(data: bytes, shown: str) -> Any:
+    """The TOML document in ``data``, with the line of a syntax error, as ``read_toml`` gives it."""
+    import tomllib  # noqa: PLC0415 - only TOML exports pay for it
+
+    text = _decode(data, shown)
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message, line = str(exc), None
+        match = _TOML_AT.match(message)
+        if match:
+            message, line = match["message"], int(match["line"])
+        elif message.endswith("(at end of document)"):
+            message = message.removesuffix("(at end of document)").rstrip()
+            line = text.count("\n") + 1
+        problem = message[:1].lower() + message[1:]
+        raise ExportFileError(shown, f"invalid TOML: {problem}", line=line) from None
+    except RecursionError:
+        raise ExportFileError(shown, "invalid TOML: nested too deeply") from None
+    except ValueError as exc:  # Python's cap on the digits of an integer
+        raise ExportFileError(shown, _number_problem("TOML", exc)) from None
 
 
 def _number_problem(language: str, problem: ValueError) -> str:
@@ -398,11 +469,7 @@ def _no_constants(name: str) -> Any:
 
 
 def _parse_json(data: bytes, shown: str) -> Any:
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise ExportFileError(shown, "is not valid UTF-8 text", line=line) from None
+    text = _decode(data, shown)
     try:
         return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
     except json.JSONDecodeError as exc:
@@ -419,8 +486,9 @@ def _parse_json(data: bytes, shown: str) -> Any:
 class _Checker:
     """The checks of an export document, each failing with the key path of what is wrong."""
 
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, now: datetime) -> None:
         self.file = file
+        self.now = now
 
     def fail(self, problem: str, *parts: str | int) -> NoReturn:
         raise ExportFileError(self.file, problem, path=key_path(*parts) or None)
@@ -464,8 +532,16 @@ class _Checker:
             )
         if not raw_events:
             self.fail("is empty; a session has at least its session_started event", "events")
+        if len(raw_events) > MAX_EXPORT_EVENTS:
+            self.fail(
+                f"holds {len(raw_events):,} events; crisiscli imports at most "
+                f"{MAX_EXPORT_EVENTS:,} in one session",
+                "events",
+            )
         events = [self.event(raw, index, session_id) for index, raw in enumerate(raw_events)]
         self.session_started(events[0])
+        self.history(events)
+        self.instants(events)
         _check_readable(events, self)
         return SessionExport(session_id, version, exported_at, events)
 
@@ -634,7 +710,148 @@ class _Checker:
             self.fail(
                 f"expected true or false, got {toml_type(payload['training'])}", *where, "training"
             )
+        self.title(payload["title"])
+        if not _is_time_zone(payload["timezone"]):
+            self.fail(
+                "expected an IANA time zone such as Europe/Paris, or an offset such as UTC+01:00",
+                *where,
+                "timezone",
+            )
         _check_snapshot(payload["playbook"], self)
+
+    def title(self, title: str) -> None:
+        """The rule ``crisis start --title`` applies (playbook and scenario titles are stricter)."""
+        from crisiscli.text import MAX_ANSWER_LENGTH  # noqa: PLC0415
+
+        where = ("events", 0, "payload", "title")
+        if not title.strip():
+            self.fail("is empty; expected the session's title, a few words", *where)
+        if "\n" in title or "\r" in title:
+            self.fail("holds a line break; expected a single line", *where)
+        if len(title) > MAX_ANSWER_LENGTH:
+            self.fail(f"is longer than {MAX_ANSWER_LENGTH:,} characters", *where)
+
+    def history(self, events: list[Event]) -> None:
+        """What crisiscli's commands never record, refused at the event that shows it.
+
+        Every write checks, in the transaction that makes it, that the session is
+        not closed: nothing follows ``session_closed``, which comes once. Only
+        ``crisis replay`` starts a session with ``training = true``, and it
+        records ``drill_started`` at once; the other drill events follow it.
+        """
+        training = events[0].payload["training"]
+        closed: int | None = None
+        drill: int | None = None
+        for index, event in enumerate(events):
+            where = ("events", index, "type")
+            if closed is not None:
+                if event.type == ev.SESSION_CLOSED:
+                    self.fail(f"a session closes once: events[{closed}] closed it", *where)
+                self.fail(
+                    f"comes after the session was closed (events[{closed}]); "
+                    "crisiscli records nothing in a closed session",
+                    *where,
+                )
+            if event.type == ev.SESSION_CLOSED:
+                closed = index
+            elif event.type in ev.DRILL_TYPES:
+                if not training:
+                    self.fail(
+                        f"{event.type} belongs to a training drill, but this session has "
+                        "training = false",
+                        *where,
+                    )
+                if event.type == ev.DRILL_STARTED:
+                    if drill is not None:
+                        self.fail(f"a drill starts once: events[{drill}] started it", *where)
+                    drill = index
+                elif drill is None:
+                    self.fail(f"{event.type} without a drill_started event before it", *where)
+        if training and drill is None:
+            self.fail(
+                "is true, but no drill_started event follows: only crisis replay records "
+                "training sessions, and it starts the drill at once",
+                "events",
+                0,
+                "payload",
+                "training",
+            )
+
+    def instants(self, events: list[Event]) -> None:
+        """Refuse times no journal holds; accept those real journals do.
+
+        A command reads the clock before it takes the write lock, so a writer
+        may record an instant earlier than the event before it; and crisiscli
+        runs on more than one machine's clock. Neither comes near a day, so
+        every event of a session lies between a day before its first event and
+        a day after now (the clock of the import).
+
+        A training drill runs on a simulated clock from its scenario's
+        ``starts_at``, which may be any date, for at most the longest drill
+        (``MAX_MINUTES``, a week); commands typed beside it on real time (a
+        note for the drill's session) record today's date. A drill's event
+        therefore lies either in its simulated week (from a day before its
+        first event to a day after the longest drill), or in real time: from
+        ``REAL_TIME_FLOOR``, before crisiscli existed, to a day after now.
+
+        Without these bounds, one event dated 9999-12-31 would make
+        ``crisis replay SESSION`` wait for millennia before showing it.
+        """
+        from crisiscli.scenario import MAX_MINUTES  # noqa: PLC0415
+
+        first = events[0].at
+        earliest = _shift(first, -_SLACK)
+        latest = _shift(self.now, _SLACK)
+        training = events[0].payload["training"]
+        simulated_end = _shift(first, timedelta(minutes=MAX_MINUTES) + _SLACK)
+        for index, event in enumerate(events):
+            at = event.at
+            if training:
+                if earliest <= at <= simulated_end or REAL_TIME_FLOOR <= at <= latest:
+                    continue
+                self.fail(
+                    f"is neither in the drill's simulated week from {_day(first)} nor in real "
+                    f"time, from {_day(REAL_TIME_FLOOR)} to a day after now ({_day(self.now)})",
+                    "events",
+                    index,
+                    "at",
+                )
+            if at > latest:
+                self.fail(f"is more than a day after now ({_day(self.now)})", "events", index, "at")
+            if at < earliest:
+                self.fail(
+                    f"is more than a day before the session started ({_day(first)})",
+                    "events",
+                    index,
+                    "at",
+                )
+
+
+_SLACK: Final = timedelta(days=1)
+"""How far a recorded time may stray: clocks of several machines, a wait for the lock."""
+REAL_TIME_FLOOR: Final = datetime(2026, 1, 1, tzinfo=UTC)
+"""No crisiscli command ran on real time before this: crisiscli did not exist yet."""
+_OFFSET_ZONE = re.compile(r"UTC[+-](?:[01][0-9]|2[0-3]):[0-5][0-9]")
+
+
+def _is_time_zone(name: str) -> bool:
+    """An IANA zone, or the offset ``local_timezone_name`` records when a machine names none."""
+    from crisiscli.clock import is_zone  # noqa: PLC0415
+
+    return bool(_OFFSET_ZONE.fullmatch(name)) or is_zone(name)
+
+
+def _shift(moment: datetime, delta: timedelta) -> datetime:
+    """``moment + delta``, held at the first or last date Python knows."""
+    try:
+        return moment + delta
+    except OverflowError:
+        edge = datetime.max if delta > timedelta(0) else datetime.min
+        return edge.replace(tzinfo=UTC)
+
+
+def _day(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def _is_unicode(text: str) -> bool:

@@ -406,6 +406,102 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "training drill ended ({reason}) at minute {minutes}",
         "fr": "fin de l'exercice ({reason}) à la minute {minutes}",
     },
+    # Figures across crises (crisis stats).
+    "stats.title": {"en": "Figures across crises", "fr": "Chiffres des crises"},
+    "stats.scope.all": {"en": "Every session.", "fr": "Toutes les sessions."},
+    "stats.scope.since": {
+        "en": "Sessions started since {since}.",
+        "fr": "Sessions commencées depuis le {since}.",
+    },
+    "stats.scope.real": {
+        "en": "Training drills left out (--training includes them).",
+        "fr": "Exercices d'entraînement exclus (--training les inclut).",
+    },
+    "stats.scope.training": {
+        "en": "Training drills included.",
+        "fr": "Exercices d'entraînement compris.",
+    },
+    "stats.none": {"en": "No session to count.", "fr": "Aucune session à compter."},
+    "stats.head.figure": {"en": "Figure", "fr": "Indicateur"},
+    "stats.head.value": {"en": "Value", "fr": "Valeur"},
+    "stats.sessions": {"en": "Sessions", "fr": "Sessions"},
+    "stats.sessions.value": {
+        "en": "{count} (open: {open}, closed: {closed})",
+        "fr": "{count} (en cours : {open}, closes : {closed})",
+    },
+    "stats.playbooks": {"en": "Playbooks", "fr": "Playbooks"},
+    "stats.mitigation": {"en": "Time to mitigation", "fr": "Délai de contournement"},
+    "stats.mitigation.value": {
+        "en": "median {median}, from {low} to {high}",
+        "fr": "médiane {median}, de {low} à {high}",
+    },
+    "stats.mitigation.none": {
+        "en": "no mitigation time recorded",
+        "fr": "aucune heure de contournement enregistrée",
+    },
+    "stats.mitigation.coverage": {
+        "en": "sessions with a mitigation time: {have} of {count}",
+        "fr": "sessions avec une heure de contournement : {have} sur {count}",
+    },
+    "stats.cadence": {"en": "Update cadence", "fr": "Rythme des points"},
+    "stats.cadence.value": {
+        "en": "promised updates kept: {kept} of {due} ({percent})",
+        "fr": "points promis tenus : {kept} sur {due} ({percent})",
+    },
+    "stats.cadence.none": {
+        "en": "no promised update due yet",
+        "fr": "aucun point promis n'est encore échu",
+    },
+    "stats.cadence.coverage": {
+        "en": "sessions with promises due: {have} of {count}",
+        "fr": "sessions avec des promesses échues : {have} sur {count}",
+    },
+    "stats.feedback.before": {"en": "Feedback before", "fr": "Avis avant"},
+    "stats.feedback.after": {"en": "Feedback after", "fr": "Avis après"},
+    "stats.feedback.value": {
+        "en": "average {average}/10 (scores: {scores}, sessions: {sessions})",
+        "fr": "moyenne {average}/10 (notes : {scores}, sessions : {sessions})",
+    },
+    "stats.feedback.none": {"en": "no score", "fr": "aucune note"},
+    "stats.paradox": {"en": "Recovery paradox", "fr": "Paradoxe de la reprise"},
+    "stats.paradox.value": {
+        "en": "held in sessions scored before and after: {held} of {count}",
+        "fr": "vérifié dans les sessions notées avant et après : {held} sur {count}",
+    },
+    "stats.paradox.none": {
+        "en": "no session scored both before and after",
+        "fr": "aucune session notée avant et après",
+    },
+    "stats.compensation": {"en": "Compensation", "fr": "Dédommagement"},
+    "stats.compensation.value": {
+        "en": "{offered} offered (owed: {owed}), sessions: {sessions}",
+        "fr": "{offered} offerts (dus : {owed}), sessions : {sessions}",
+    },
+    "stats.compensation.none": {
+        "en": "no compensation decided",
+        "fr": "aucun dédommagement décidé",
+    },
+    "stats.compensation.coverage": {
+        "en": "sessions with a compensation decision: {have} of {count}",
+        "fr": "sessions avec un dédommagement décidé : {have} sur {count}",
+    },
+    "stats.bars.cadence": {
+        "en": "Promised updates kept, per session",
+        "fr": "Points promis tenus, par session",
+    },
+    "stats.bars.cadence.value": {
+        "en": "{percent} ({kept} of {due})",
+        "fr": "{percent} ({kept} sur {due})",
+    },
+    "stats.bars.cadence.none": {"en": "no promise due", "fr": "aucune promesse échue"},
+    "stats.bars.feedback": {"en": "Average feedback, out of 10", "fr": "Avis moyen, sur 10"},
+    "stats.bars.before": {"en": "before", "fr": "avant"},
+    "stats.bars.after": {"en": "after", "fr": "après"},
+    "stats.bars.mitigation": {
+        "en": "Time to mitigation, per session",
+        "fr": "Délai de contournement, par session",
+    },
+    "stats.bars.not_recorded": {"en": "not recorded", "fr": "non enregistré"},
     # Reports.
     "report.not_recorded": {"en": "not recorded yet", "fr": "pas encore renseigné"},
     "walk.yes": {"en": "yes", "fr": "oui"},

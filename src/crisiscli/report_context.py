@@ -580,7 +580,7 @@ def build_context(state: SessionState, *, language: str, now: datetime) -> Repor
         mitigated_at=mitigated,
         resolved_at=resolved,
         minutes_to_detect=_minutes(started, detected),
-        minutes_to_mitigate=_minutes(started, mitigated),
+        minutes_to_mitigate=minutes_to_mitigate(state),
         minutes_to_resolve=_minutes(started, resolved),
     )
     return ReportContext(
@@ -803,6 +803,19 @@ def _missing(state: SessionState) -> list[str]:
 
 def _answer_times(state: SessionState) -> dict[str, ev.Event]:
     return {e.payload["key"]: e for e in state.events if e.type == ev.ANSWER_RECORDED}
+
+
+def minutes_to_mitigate(state: SessionState) -> int | None:
+    """``incident.minutes_to_mitigate`` of the report: from when it started for the customer
+    to when the workaround took effect, in whole minutes (None when either is not recorded,
+    or the workaround is dated before the start). ``crisis stats`` reads it too."""
+    started, mitigated = (
+        state.answer_for(name) for name in ("incident.started_at", "incident.mitigated_at")
+    )
+    return _minutes(
+        datetime.fromisoformat(started) if started else None,
+        datetime.fromisoformat(mitigated) if mitigated else None,
+    )
 
 
 def _minutes(start: datetime | None, end: datetime | None) -> int | None:

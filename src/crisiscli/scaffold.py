@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from crisiscli.errors import CrisisError, UsageError
+from crisiscli.schema_kinds import KINDS
 
 if TYPE_CHECKING:
     from crisiscli.playbook import Playbook
@@ -25,7 +26,6 @@ STARTER_ID: Final = "customer-crisis"
 """The id of the playbook ``crisis init`` writes: distinct from the built-ins, which it
 would otherwise override."""
 DEFAULT_STORE: Final = ".crisis/crisis.db"
-SCHEMA_KINDS: Final = ("playbook", "scenario", "contract", "answers", "config")
 TAPLO_FOLDERS: Final = {"playbooks": "playbook", "contracts": "contract", "scenarios": "scenario"}
 
 
@@ -534,11 +534,15 @@ def team_folder(
     language: str,
     timezone: str | None,
     store: str,
-    store_path: Path,
+    store_path: Path | None,
     schema_of: Callable[[str], dict[str, Any]],
     example_contract: Path,
 ) -> list[NewFile]:
-    """Every file ``crisis init`` writes into ``folder``, paths relative to it."""
+    """Every file ``crisis init`` writes into ``folder``, paths relative to it.
+
+    ``store_path`` is where the journal's file resolves to, listed in .gitignore
+    when inside ``folder``; None for a PostgreSQL store, which has no file here.
+    """
     starter = Path("playbooks") / f"{STARTER_ID}.{language}.toml"
     files = [
         NewFile(Path("crisis.toml"), config_text(language, timezone, store)),
@@ -560,10 +564,10 @@ def team_folder(
             _with_schema(example_contract.read_text(encoding="utf-8"), "contract"),
         ),
     ]
-    for kind in SCHEMA_KINDS:
+    for kind in KINDS:
         text = json.dumps(schema_of(kind), ensure_ascii=False, indent=2) + "\n"
         files.append(NewFile(Path("schemas") / f"{kind}.schema.json", text))
-    ignored = _inside(store_path, folder)
+    ignored = None if store_path is None else _inside(store_path, folder)
     if ignored is not None:
         files.append(NewFile(Path(".gitignore"), gitignore_text(ignored, language), append=True))
     return files

@@ -30,7 +30,10 @@ from pydantic import TypeAdapter
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
-from crisiscli.errors import UsageError, did_you_mean
+from crisiscli.errors import UsageError
+from crisiscli.schema_kinds import KINDS, check_kind
+
+__all__ = ["KINDS", "check_kind", "schema"]
 
 if TYPE_CHECKING:
     from crisiscli.playbook import Playbook, Question, Step
@@ -673,10 +676,19 @@ _ANSWER_FORMS: Final[dict[str, Callable[[Question], list[dict[str, Any]]]]] = {
 
 
 def _config_schema() -> dict[str, Any]:
-    """``crisis.toml``: its model lives with the settings (``config_file``)."""
-    from crisiscli.config_file import schema as config_schema  # noqa: PLC0415
+    """``crisis.toml``: its model lives with the settings (``config_file.ConfigFile``)."""
+    from crisiscli.config_file import ConfigFile  # noqa: PLC0415
 
-    return config_schema()
+    return _published(
+        "config",
+        _generated(ConfigFile),
+        title="crisiscli config",
+        description=(
+            "Defaults for crisiscli, for a team (./crisis.toml) or one person "
+            "($CRISIS_HOME/crisis.toml). Every key is optional; flags and environment "
+            "variables override them (docs/configuration.md)."
+        ),
+    )
 
 
 _BUILDERS: Final[dict[str, Callable[[], dict[str, Any]]]] = {
@@ -686,14 +698,7 @@ _BUILDERS: Final[dict[str, Callable[[], dict[str, Any]]]] = {
     "answers": _answers_schema,
     "config": _config_schema,
 }
-KINDS: Final[tuple[str, ...]] = tuple(_BUILDERS)
-
-
-def check_kind(kind: str) -> None:
-    """Refuse a kind of file that has no schema, naming those that have one."""
-    if kind not in _BUILDERS:
-        hint = did_you_mean(kind, list(KINDS))
-        raise UsageError(f"unknown kind '{kind}'{hint}; expected one of {', '.join(KINDS)}")
+"""One builder per kind of ``KINDS`` (``tests/test_schemas.py`` checks both lists agree)."""
 
 
 def schema(kind: str, playbook: Playbook | None = None) -> dict[str, Any]:

@@ -1,7 +1,13 @@
 """Reading a TOML file the user gave us, with errors that say where.
 
-Used for playbooks and answers files alike: a size cap, strict UTF-8, and
-TOML syntax errors reported with their line.
+Used for every TOML file crisiscli reads (playbooks, answers, scenarios,
+contracts, exports, ``crisis.toml``): a size cap, strict UTF-8, and TOML
+syntax errors reported with their line.
+
+A UTF-8 byte-order mark is refused, for every kind of file alike, with a
+sentence saying how to save the file: TOML has no place for one, and taplo
+(the validator editors run) refuses it too, so a file crisiscli accepted
+would still be flagged in the editor.
 """
 
 from __future__ import annotations
@@ -13,6 +19,8 @@ from typing import Any
 from crisiscli.errors import InvalidFileError
 
 MAX_FILE_BYTES = 1024 * 1024
+_BOM = b"\xef\xbb\xbf"
+"""UTF-8's byte-order mark, which some Windows editors write at the start of a file."""
 
 _LINE = re.compile(r"^(?P<message>.*?)\s*\(at line (?P<line>\d+), column (?P<column>\d+)\)$")
 
@@ -38,6 +46,8 @@ def read_toml(
         raise error(shown, f"cannot be read ({exc.strerror or exc})") from None
     if len(data) > max_bytes:
         raise error(shown, f"is larger than {max_bytes // 1024} KiB, the limit for such files")
+    if data.startswith(_BOM):
+        raise error(shown, "starts with a byte-order mark; save it as UTF-8 without one", line=1)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

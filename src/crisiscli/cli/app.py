@@ -71,6 +71,10 @@ COMMANDS: Final[dict[str, tuple[str, str]]] = {
         "Scaffold a folder a team keeps in git: playbooks, templates, contracts, crisis.toml.",
     ),
     "schema": ("schema", "Print the JSON Schema of a file kind, for editors and validators."),
+    "stats": (
+        "stats",
+        "Figures across crises: time to mitigation, update cadence, feedback, compensation.",
+    ),
     "stakeholder": ("live", "Who must hear from us, and how often."),
     "templates": ("report", "Find the report templates."),
     "scenario": ("training", "Find, check and write training scenarios."),
@@ -270,6 +274,19 @@ def _options(
             "--version", callback=_show_version, is_eager=True, help="Show the version and exit."
         ),
     ] = False,
+    actor: Annotated[
+        str | None,
+        typer.Option(
+            "--as",
+            metavar="NAME",
+            help="Record events as done by NAME (default: $CRISIS_ACTOR, else user@host).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """A calm assistant for customer crises: walk a service-recovery playbook,
     record every answer durably, and report on it."""
+    if actor is not None:
+        from crisiscli.actors import choose  # noqa: PLC0415
+
+        choose(actor)

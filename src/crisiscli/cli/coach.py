@@ -53,7 +53,7 @@ def coach_command(
         typer.Option(
             "--lang",
             "-l",
-            help="Language of the message: en or fr (default: $CRISIS_LANG, else en).",
+            help="Language of the message: en or fr (default: the language setting, else en).",
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON, for scripts.")] = False,
@@ -63,16 +63,12 @@ def coach_command(
 ) -> None:
     """Check a message to a customer for blame, over-apology, vague impact, and a missing
     next-update time or owner. It warns and never blocks."""
-    import os  # noqa: PLC0415
-
-    from crisiscli.coach import LANGUAGES, coach  # noqa: PLC0415
+    from crisiscli.cli.common import settings  # noqa: PLC0415
+    from crisiscli.coach import coach  # noqa: PLC0415
     from crisiscli.errors import CrisisError, UsageError  # noqa: PLC0415
 
-    language = lang or os.environ.get("CRISIS_LANG") or "en"
-    if language not in LANGUAGES:
-        raise UsageError(
-            f"unknown language '{language}' (from --lang or CRISIS_LANG); expected en or fr"
-        )
+    # --lang, CRISIS_LANG, ./crisis.toml, $CRISIS_HOME/crisis.toml, checked by the settings.
+    language = settings(language=("--lang", lang)).language() or "en"
     message = _message(text, file)
     if not message.strip():
         raise UsageError("the message is empty; give the text to check")

@@ -28,10 +28,13 @@ SessionArg = Annotated[
 
 
 def settings(**flags: tuple[str, str | None]) -> Settings:
-    """The settings in force (``crisiscli.config``); ``flags``: setting -> (flag, value or None)."""
-    from crisiscli.config import Settings  # noqa: PLC0415
+    """The settings in force (``crisiscli.config``); ``flags``: setting -> (flag, value or None).
 
-    return Settings(cwd=Path.cwd(), flags=flags)
+    A current folder deleted under the shell means no ``./crisis.toml``, not a crash.
+    """
+    from crisiscli.config import Settings, current_folder  # noqa: PLC0415
+
+    return Settings(cwd=current_folder(), flags=flags)
 
 
 def open_store(configured: Settings | None = None) -> Store:

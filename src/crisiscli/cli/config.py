@@ -44,7 +44,10 @@ def show(
     if as_json:
         print_json(
             {
-                "settings": {setting.name: setting.to_json() for setting in in_force},
+                "settings": {
+                    setting.name: setting.to_json() | {"value": _value(setting)}
+                    for setting in in_force
+                },
                 "files": [{"path": str(path), "exists": path.is_file()} for path in files],
             }
         )
@@ -55,12 +58,24 @@ def show(
         echo(f"{setting.name:<9}  {_shown(setting):<{width}}  {_source(setting)}")
     echo()
     echo("Settings files, the first one winning:")
+    if configured.cwd is None:
+        echo("  ./crisis.toml  (none: the current folder no longer exists)")
     for path in files:
         echo(f"  {path}" + ("" if path.is_file() else "  (none)"))
 
 
+def _value(setting: Setting) -> str | None:
+    """The setting's value as it may be shown: a store URL never shows its password."""
+    if setting.name == "store" and setting.value is not None:
+        from crisiscli.config import shown_store  # noqa: PLC0415
+
+        return shown_store(setting.value)
+    return setting.value
+
+
 def _shown(setting: Setting) -> str:
-    return "(not set)" if setting.value is None else one_line(setting.value)
+    value = _value(setting)
+    return "(not set)" if value is None else one_line(value)
 
 
 def _source(setting: Setting) -> str:

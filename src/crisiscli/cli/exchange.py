@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from crisiscli.cli.common import SessionArg, open_store
-from crisiscli.cli.output import echo, one_line, print_json
+from crisiscli.cli.output import echo, generation_time, one_line, print_json, write_whole
 
 
 def register(app: typer.Typer) -> None:
@@ -54,7 +54,6 @@ def export(
     recorded export time; everything else only changes when the session does.
     """
     from crisiscli import __version__  # noqa: PLC0415
-    from crisiscli.cli.report import _generation_time, write_whole  # noqa: PLC0415
     from crisiscli.errors import UsageError  # noqa: PLC0415
     from crisiscli.exchange import FORMATS, format_of, write_export  # noqa: PLC0415
     from crisiscli.store import resolve_session  # noqa: PLC0415
@@ -67,7 +66,7 @@ def export(
         )
     if target is not None and not force and (target.exists() or target.is_symlink()):
         raise UsageError(f"{target} already exists; add --force to replace it")
-    exported_at = _generation_time()
+    exported_at = generation_time()
     store = open_store()
     summary = resolve_session(store, session)
     events = store.events(summary.id)
@@ -83,16 +82,18 @@ def import_command(
     file: Annotated[
         Path,
         typer.Argument(
-            help="An export written by `crisis export` (.json or .toml).", metavar="FILE"
+            help="An export written by `crisis export` (.json or .toml), or - for standard input.",
+            metavar="FILE",
         ),
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON, for scripts.")] = False,
 ) -> None:
     """Load a session exported by crisis export, with the same id and events.
 
-    The whole file is checked before anything is recorded, and the session is
-    written in one transaction. Importing the same file again changes nothing;
-    a session with the same id but other events is refused.
+    The whole file is checked before anything is recorded, and it is written in
+    one transaction. Importing the same file again changes nothing. A later
+    export of a session imported before brings in its new events; a session
+    with the same id but another history is refused.
     """
     from crisiscli.exchange import read_export  # noqa: PLC0415
     from crisiscli.store import resolve_session  # noqa: PLC0415
@@ -102,19 +103,37 @@ def import_command(
     written = store.import_session(export.events)
     summary = resolve_session(store, export.session_id)
     count = len(export.events)
+    stored = count if written else len(store.events(summary.id))
     if as_json:
-        print_json({"session": summary.to_json(), "events": count, "imported": written})
-    elif written:
+        print_json(
+            {
+                "session": summary.to_json(),
+                "events": count,
+                "imported": written > 0,
+                "new_events": written,
+            }
+        )
+    elif written == count:
         echo(
             f"Imported session {summary.id} ({_count(count)}, playbook {summary.playbook_id}, "
             f"title {one_line(summary.title)})"
         )
-    else:
+    elif written:
+        echo(
+            f"Imported {_count(written, 'new ')} into session {summary.id} "
+            f"(events {count - written + 1:,} to {count:,}; {_count(count)} in all)"
+        )
+    elif stored == count:
         echo(
             f"Session {summary.id} is already in this store with the same {_count(count)}; "
             "nothing imported"
         )
+    else:
+        echo(
+            f"Session {summary.id} is already in this store with these {_count(count)} and "
+            f"{stored - count:,} later; nothing imported"
+        )
 
 
-def _count(events: int) -> str:
-    return f"{events:,} event{'s' if events != 1 else ''}"
+def _count(events: int, kind: str = "") -> str:
+    return f"{events:,} {kind}event{'s' if events != 1 else ''}"

@@ -40,7 +40,8 @@ def init(
         typer.Option(
             "--store",
             help="The journal's SQLite file that crisis.toml names, relative to DIR; "
-            "listed in .gitignore when inside DIR.",
+            "listed in .gitignore when inside DIR. Or a postgresql:// URL for team mode, "
+            "without its password (PGPASSWORD or ~/.pgpass supply it).",
         ),
     ] = DEFAULT_STORE,
     force: Annotated[
@@ -56,23 +57,31 @@ def init(
     .gitignore (the local journal). If one of these files exists, nothing is
     written, unless --force; .gitignore only gets the lines it lacks.
     """
-    from crisiscli.config import check_value  # noqa: PLC0415
+    from crisiscli.config import check_value, store_location  # noqa: PLC0415
     from crisiscli.errors import UsageError  # noqa: PLC0415
     from crisiscli.paths import builtin_dir  # noqa: PLC0415
     from crisiscli.scaffold import STARTER_ID, team_folder, write_files  # noqa: PLC0415
+    from crisiscli.schemas import schema  # noqa: PLC0415
 
     configured = settings(language=("--lang", lang))
     language = configured.language() or "en"
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"{folder} is a file; expected the folder to scaffold")
-    store_path = Path(check_value("store", store, "--store", folder))
+    # Written as given (sqlite://j.db stays so); .gitignore lists what it resolves to.
+    location = store_location(check_value("store", store, "--store", folder))
+    if not isinstance(location, Path) and location.masked != location.url:
+        raise UsageError(
+            "--store holds a password, and crisis.toml is shared through git; leave it out "
+            "of the URL and give it with PGPASSWORD or ~/.pgpass"
+        )
+    store_path = location if isinstance(location, Path) else None
     files = team_folder(
         folder,
         language=language,
         timezone=_zone_name(configured.timezone()),
-        store=Path(store).as_posix(),
+        store=store,
         store_path=store_path,
-        schema_of=_schema_of,
+        schema_of=schema,
         example_contract=builtin_dir("contracts") / f"example.{language}.toml",
     )
     written = write_files(folder, files, force=force)
@@ -93,16 +102,6 @@ def _zone_name(zone: str) -> str | None:
     from crisiscli.clock import is_zone  # noqa: PLC0415
 
     return zone if is_zone(zone) else None
-
-
-def _schema_of(kind: str) -> dict[str, Any]:
-    if kind == "config":
-        from crisiscli.config import schema  # noqa: PLC0415
-
-        return schema()
-    from crisiscli.schemas import schema as schema_of_kind  # noqa: PLC0415
-
-    return schema_of_kind(kind)
 
 
 _SAY: dict[str, dict[str, Any]] = {

@@ -1,10 +1,12 @@
-"""Printing for the terminal: JSON for scripts, neutralised text for people."""
+"""Printing for the terminal: JSON for scripts, neutralised text for people; ``--out`` files."""
 
 from __future__ import annotations
 
+import os
 import re
 import sys
-from datetime import datetime
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, TextIO
 
 # Control characters (ANSI escapes start with ESC) except tab and newline.
@@ -52,6 +54,63 @@ def colour_on(stream: TextIO) -> bool:
 def echo(text: str = "", *, err: bool = False) -> None:
     stream = sys.stderr if err else sys.stdout
     stream.write(printable(text) + "\n")
+
+
+def generation_time() -> datetime:
+    """Now, or ``$SOURCE_DATE_EPOCH`` (the reproducible-builds convention) when set."""
+    from crisiscli.errors import UsageError  # noqa: PLC0415
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if not epoch:
+        return datetime.now(UTC)
+    if not epoch.isdigit() or len(epoch) > 12:
+        raise UsageError("SOURCE_DATE_EPOCH must be a number of seconds since 1970")
+    return datetime.fromtimestamp(int(epoch), UTC)
+
+
+def write_whole(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` (``--out``) so that no reader ever sees half of it.
+
+    A regular file (new or existing) is replaced through a temporary file made
+    with ``O_EXCL`` beside it, then renamed; an existing file keeps its
+    permissions, and a symbolic link is followed to the file it names. Anything
+    else that exists (``/dev/null``, a pipe) is written to directly.
+    """
+    import stat  # noqa: PLC0415
+    import tempfile  # noqa: PLC0415
+
+    from crisiscli.errors import CrisisError, UsageError  # noqa: PLC0415
+
+    target = Path(os.path.realpath(path))
+    if target.is_dir():
+        raise UsageError(f"{path} is a folder; --out expects a file name")
+    if not target.parent.is_dir():
+        raise UsageError(f"the folder {path.parent} does not exist (from --out)")
+    data = text.encode("utf-8")
+    try:
+        if target.exists() and not target.is_file():
+            with target.open("wb") as device:
+                device.write(data)
+            return
+        mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else None
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+                stream.flush()
+                os.fsync(stream.fileno())
+            if mode is None:  # a new file: the usual permissions, not mkstemp's 0600
+                umask = os.umask(0)
+                os.umask(umask)
+                mode = 0o666 & ~umask
+            Path(temporary).chmod(mode)
+            Path(temporary).replace(target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    except OSError as problem:
+        reason = str(problem.strerror or problem)
+        raise CrisisError(f"could not write {path}: {reason[:1].lower() + reason[1:]}") from None
 
 
 def print_due(view: dict[str, Any], zone: str) -> None:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from crisiscli.cli.common import home, preferred_language, settings
 from crisiscli.cli.completion import playbook_names
 from crisiscli.cli.output import echo, one_line, print_json
+
+if TYPE_CHECKING:
+    from crisiscli.catalogue import PlaybookEntry
 
 app = typer.Typer(help="Find, read and check playbooks.", no_args_is_help=True)
 
@@ -152,6 +155,38 @@ def new(
             "`crisis schema playbook -o schemas/playbook.schema.json` writes it.",
             err=True,
         )
+    overridden = _overridden(target, name, language)
+    if overridden is not None:
+        echo(
+            f"warning: {target} overrides the {overridden.origin} playbook {name} ({language}) "
+            f"of {overridden.path}; choose another id to keep both",
+            err=True,
+        )
     found = target.absolute().parent in (Path.cwd() / "playbooks", home() / "playbooks")
     echo(f"Edit it, check it with `crisis playbooks validate {target}`,")
     echo(f"and walk it with `crisis start {name if found else target}`.")
+
+
+def _overridden(target: Path, name: str, language: str) -> PlaybookEntry | None:
+    """The playbook ``target`` hides: same id and language, further down the search path.
+
+    None when ``target`` is outside the search path (./playbooks,
+    $CRISIS_HOME/playbooks, the built-ins) or hides nothing.
+    """
+    from crisiscli.catalogue import catalogue, search_path  # noqa: PLC0415
+
+    levels = search_path(home(), Path.cwd())
+    folders = [folder.resolve() for _origin, folder in levels]
+    written_in = target.absolute().parent.resolve()
+    if written_in not in folders:
+        return None
+    first = folders.index(written_in)
+    below = {
+        origin
+        for (origin, _), folder in zip(levels[first + 1 :], folders[first + 1 :], strict=True)
+        if folder != written_in
+    }
+    for entry in catalogue(home(), Path.cwd()):
+        if entry.origin in below and (entry.id, entry.language) == (name, language):
+            return entry
+    return None

@@ -9,10 +9,7 @@ import typer
 
 from crisiscli.cli.common import home, preferred_language
 from crisiscli.cli.completion import playbook_names
-
-# crisiscli.schemas.KINDS, repeated so that TAB completion does not import pydantic
-# (tests/test_schemas.py checks that the two agree).
-KIND_NAMES = ("playbook", "scenario", "contract", "answers", "config")
+from crisiscli.schema_kinds import KINDS
 
 
 def register(app: typer.Typer) -> None:
@@ -20,7 +17,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _kinds(incomplete: str) -> list[str]:
-    return [kind for kind in KIND_NAMES if kind.startswith(incomplete)]
+    return [kind for kind in KINDS if kind.startswith(incomplete)]
 
 
 def schema(
@@ -54,7 +51,9 @@ def schema(
         typer.Option(
             "--out",
             "-o",
-            help="Write to this file instead of standard output (- for standard output).",
+            help="Write to this file instead of standard output (- for standard output). "
+            "An existing file is replaced without --force: rewriting the copies in schemas/ "
+            "is how they are brought up to date.",
             dir_okay=False,
             show_default=False,
         ),
@@ -71,8 +70,7 @@ def schema(
     import json  # noqa: PLC0415
 
     from crisiscli.errors import UsageError  # noqa: PLC0415
-    from crisiscli.schemas import check_kind  # noqa: PLC0415
-    from crisiscli.schemas import schema as build  # noqa: PLC0415
+    from crisiscli.schema_kinds import check_kind  # noqa: PLC0415
 
     check_kind(kind)
     chosen = None
@@ -90,10 +88,12 @@ def schema(
         )
     elif lang is not None:
         raise UsageError("--lang chooses the language of --playbook; give --playbook too")
+    from crisiscli.schemas import schema as build  # noqa: PLC0415
+
     text = json.dumps(build(kind, chosen), ensure_ascii=False, indent=2) + "\n"
     if out is None or str(out) == "-":
         typer.echo(text, nl=False)
         return
-    from crisiscli.cli.report import write_whole  # noqa: PLC0415
+    from crisiscli.cli.output import write_whole  # noqa: PLC0415
 
     write_whole(out, text)

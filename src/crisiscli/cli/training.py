@@ -10,7 +10,7 @@ import typer
 
 from crisiscli.cli.common import home, open_store, preferred_language
 from crisiscli.cli.completion import scenario_names
-from crisiscli.cli.output import echo, local_time, one_line, print_json, printable
+from crisiscli.cli.output import echo, local_time, one_line, print_json, printable, write_whole
 
 if TYPE_CHECKING:
     from crisiscli.scoring import Scorecard
@@ -311,7 +311,6 @@ def scenario_from_session(
     ] = False,
 ) -> None:
     """Write a training scenario from a recorded session: what came in becomes timed injects."""
-    from crisiscli.cli.report import write_whole  # noqa: PLC0415
     from crisiscli.errors import UsageError  # noqa: PLC0415
     from crisiscli.scenario import load_scenario  # noqa: PLC0415
     from crisiscli.scenario_export import dumps  # noqa: PLC0415

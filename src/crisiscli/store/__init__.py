@@ -1,7 +1,9 @@
 """Where session journals live, behind one small interface.
 
-The embedded SQLite store is the default; a PostgreSQL store for team mode
-implements the same ``Store`` protocol.
+The embedded SQLite store is the default; the PostgreSQL store of team mode
+(``postgres.py``) implements the same ``Store`` protocol with the same events,
+errors and exit codes, and ``tests/test_store.py`` runs one contract suite
+against both.
 """
 
 from __future__ import annotations
@@ -11,10 +13,19 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from crisiscli.errors import NotFoundError, SessionConflictError, UsageError, did_you_mean
+from crisiscli.errors import (
+    NotFoundError,
+    SessionConflictError,
+    StoreError,
+    UsageError,
+    did_you_mean,
+)
 from crisiscli.events import SESSION_STARTED, Event
+
+if TYPE_CHECKING:
+    from crisiscli.config import StoreLocation
 
 SESSION_ID = re.compile(r"\d{8}-\d{4}-[a-z0-9]{6}")
 
@@ -70,24 +81,36 @@ class Store(Protocol):
         type with the same ``payload["key"]`` (raising ``AlreadyRecordedError``).
         All are checked in the same transaction as the write, so concurrent
         writers cannot slip past them.
+
+        Sequence numbers run from 1 without gaps in each session, in the order
+        the writes commit, and every reader sees that one order, whatever the
+        number of concurrent writers. A failure raises ``StoreError`` (exit 1)
+        and records nothing; a store reached over a network retries once when
+        the connection is lost, and never records the event twice.
         """
         ...
 
-    def import_session(self, events: list[Event]) -> bool:
-        """Record a whole session brought from elsewhere (``crisis import``), as it was.
+    def import_session(self, events: list[Event]) -> int:
+        """Record a session brought from elsewhere (``crisis import``), as it was; return
+        how many of its events were written.
 
         ``events`` are every event of one session: the same ``session_id``, ``seq``
         from 1 without gaps, ``session_started`` first (``check_whole_session``).
-        Each keeps its own ``seq``, ``at``, ``actor``, type and payload. All are
-        written in one transaction: a failure (full disk, a crash) leaves no part
-        of the session behind.
+        Each keeps its own ``seq``, ``at``, ``actor``, type and payload.
 
-        Returns True when the session was written, False when this store already
-        holds the very same events (same seq, instant, actor, type and payload
-        JSON text), so that importing a file twice is harmless. Raises
-        ``SessionConflictError`` when the id is taken by other events; the store
-        is then unchanged. The check and the write share the transaction, so two
-        concurrent imports cannot both write.
+        * The id is new here: every event is written; returns ``len(events)``.
+        * This store holds events 1 to n of ``events`` exactly (same seq,
+          instant, actor, type and payload JSON text), as after importing an
+          earlier export of the same session: events n + 1 onwards are
+          appended; returns how many. Returns 0 when there are none, including
+          when the store holds more events than ``events`` and they begin with
+          all of them (an older export imported again).
+        * Otherwise the two histories diverge: ``SessionConflictError``, and
+          the store is unchanged.
+
+        The comparison and the writes share one transaction: a failure (full
+        disk, a crash) leaves no part of the import behind, and two concurrent
+        imports cannot both write.
         """
         ...
 
@@ -131,28 +154,28 @@ def check_whole_session(events: list[Event]) -> str:
     return session_id
 
 
-def refuse_other_events(stored: list[Event], events: list[Event]) -> bool:
-    """Whether ``stored`` is already the session ``events``; raise if it is another one.
+def events_to_import(stored: list[Event], events: list[Event]) -> list[Event]:
+    """The events of the session ``events`` that ``stored`` (the same id, as stored) lacks.
 
-    Returns True when the store holds no such session (write it), False when it
-    holds exactly these events (nothing to do). Payloads compare by their JSON
-    text, so 1 and 1.0, or keys in another order, count as different.
+    All of them when nothing is stored; those after ``stored`` when ``stored`` is
+    their beginning; none when ``events`` is ``stored`` or its beginning. Raises
+    ``SessionConflictError`` when the two differ at some event. Payloads compare
+    by their JSON text, so 1 and 1.0, or keys in another order, count as different.
     """
-    if not stored:
-        return True
-    same = [
-        (a.seq, a.at, a.actor, a.type, encode_payload(a.payload))
-        == (b.seq, b.at, b.actor, b.type, encode_payload(b.payload))
-        for a, b in zip(stored, events, strict=False)
-    ]
-    if len(stored) == len(events) and all(same):
-        return False
-    differs = same.index(False) + 1 if not all(same) else min(len(stored), len(events)) + 1
-    raise SessionConflictError(
-        f"session {events[0].session_id} is already in this store with other events "
-        f"({len(stored)} here, {len(events)} imported; the first that differs is event {differs}), "
-        "so nothing was imported"
-    )
+    for number, (here, there) in enumerate(zip(stored, events, strict=False), start=1):
+        if (here.seq, here.at, here.actor, here.type, encode_payload(here.payload)) != (
+            there.seq,
+            there.at,
+            there.actor,
+            there.type,
+            encode_payload(there.payload),
+        ):
+            raise SessionConflictError(
+                f"session {events[0].session_id} is already in this store with other events "
+                f"({len(stored)} here, {len(events)} imported; the first that differs is "
+                f"event {number}), so nothing was imported"
+            )
+    return events[len(stored) :]
 
 
 def check_session_id(session_id: str) -> str:
@@ -189,12 +212,24 @@ def resolve_session(store: Store, session_id: str | None) -> SessionSummary:
     raise NotFoundError(f"no session '{session_id}' in this store{hint}")
 
 
-def open_store(location: Path) -> Store:
-    """The store at ``location``, the ``store`` setting: for now always a SQLite file.
+def open_store(location: StoreLocation) -> Store:
+    """The store at ``location``, the ``store`` setting: a SQLite file or a PostgreSQL database.
 
-    ``crisiscli.config.parse_store`` decides what a setting may name; team mode
-    will add PostgreSQL there and here.
+    ``crisiscli.config.parse_store`` decides what a setting may name. psycopg
+    is imported only here, only for a ``postgresql://`` store, so that
+    commands on a SQLite journal never load it.
     """
-    from crisiscli.store.sqlite import SQLiteStore  # noqa: PLC0415
+    if isinstance(location, Path):
+        from crisiscli.store.sqlite import SQLiteStore  # noqa: PLC0415
 
-    return SQLiteStore(location)
+        return SQLiteStore(location)
+    try:
+        from crisiscli.store.postgres import PostgresStore  # noqa: PLC0415
+    except ImportError as missing:
+        if not (missing.name or "psycopg").startswith("psycopg"):
+            raise
+        raise StoreError(
+            "could not open the PostgreSQL journal: psycopg is not installed "
+            "(or cannot load libpq); install team mode with pip install 'crisiscli[team]'"
+        ) from None
+    return PostgresStore(location.url)

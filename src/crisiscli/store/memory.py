@@ -12,7 +12,7 @@ from crisiscli.store import (
     SessionSummary,
     check_whole_session,
     encode_payload,
-    refuse_other_events,
+    events_to_import,
 )
 
 
@@ -49,15 +49,15 @@ class MemoryStore:
         self._events[session_id] = [*journal, event]
         return event
 
-    def import_session(self, events: list[Event]) -> bool:
+    def import_session(self, events: list[Event]) -> int:
         session_id = check_whole_session(events)
-        if not refuse_other_events(self.events(session_id), events):
-            return False
-        self._events[session_id] = [
+        journal = self.events(session_id)
+        added = [
             Event(e.session_id, e.seq, e.at, e.actor, e.type, json.loads(encode_payload(e.payload)))
-            for e in events
+            for e in events_to_import(journal, events)
         ]
-        return True
+        self._events[session_id] = [*journal, *added]
+        return len(added)
 
     def events(self, session_id: str) -> list[Event]:
         return list(self._events.get(session_id, []))

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -24,7 +26,7 @@ from crisiscli.store import (
     SessionSummary,
     check_whole_session,
     encode_payload,
-    refuse_other_events,
+    events_to_import,
 )
 
 SCHEMA_VERSION = 1
@@ -134,17 +136,26 @@ class SQLiteStore:
         unique_key: bool = False,
     ) -> Event:
         body = encode_payload(payload)
+        with self._writing():
+            seq = self._next_seq(session_id, new_session, refuse_if_closed)
+            if unique_key:
+                self._refuse_duplicate(session_id, type, payload["key"])
+            self._db.execute(
+                "INSERT INTO events (session_id, seq, at, actor, type, payload) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (session_id, seq, at.isoformat(), actor, type, body),
+            )
+        return Event(session_id, seq, at, actor, type, payload)
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """One write transaction: ``BEGIN IMMEDIATE`` (the write lock first, so that what
+        is read inside cannot change before the write), ``COMMIT`` on success, ``ROLLBACK``
+        on any exception; SQLite and OS errors become one ``StoreError`` sentence."""
         try:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                seq = self._next_seq(session_id, new_session, refuse_if_closed)
-                if unique_key:
-                    self._refuse_duplicate(session_id, type, payload["key"])
-                self._db.execute(
-                    "INSERT INTO events (session_id, seq, at, actor, type, payload) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    (session_id, seq, at.isoformat(), actor, type, body),
-                )
+                yield
                 self._db.execute("COMMIT")
             except BaseException:
                 if self._db.in_transaction:
@@ -152,7 +163,6 @@ class SQLiteStore:
                 raise
         except (sqlite3.Error, OSError) as exc:
             raise self._failure("write to", exc) from exc
-        return Event(session_id, seq, at, actor, type, payload)
 
     def _next_seq(self, session_id: str, new_session: bool, refuse_if_closed: bool) -> int:
         row = self._db.execute(
@@ -179,31 +189,27 @@ class SQLiteStore:
         if row:
             raise AlreadyRecordedError(session_id, key)
 
-    def import_session(self, events: list[Event]) -> bool:
+    def import_session(self, events: list[Event]) -> int:
         session_id = check_whole_session(events)
-        rows = [
-            (session_id, e.seq, e.at.isoformat(), e.actor, e.type, encode_payload(e.payload))
-            for e in events
-        ]
-        try:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                # Read under the write lock: no other writer can add to the session meanwhile.
-                write = refuse_other_events(self.events(session_id), events)
-                if write:
-                    self._db.executemany(
-                        "INSERT INTO events (session_id, seq, at, actor, type, payload) "
-                        "VALUES (?, ?, ?, ?, ?, ?)",
-                        rows,
+        with self._writing():
+            # Read under the write lock: no other writer can add to the session meanwhile.
+            added = events_to_import(self.events(session_id), events)
+            self._db.executemany(
+                "INSERT INTO events (session_id, seq, at, actor, type, payload) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        session_id,
+                        e.seq,
+                        e.at.isoformat(),
+                        e.actor,
+                        e.type,
+                        encode_payload(e.payload),
                     )
-                self._db.execute("COMMIT")
-            except BaseException:
-                if self._db.in_transaction:
-                    self._db.execute("ROLLBACK")
-                raise
-        except (sqlite3.Error, OSError) as exc:
-            raise self._failure("write to", exc) from exc
-        return write
+                    for e in added
+                ],
+            )
+        return len(added)
 
     def events(self, session_id: str) -> list[Event]:
         try:
