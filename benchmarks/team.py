@@ -1,13 +1,16 @@
 """Many responders at once: concurrent writers into one session, on PostgreSQL and on SQLite.
 
     .venv/bin/python benchmarks/team.py [--writers 8] [--events 1000] [--readers 2]
-                                        [--dsn postgresql://...] [--backends postgresql,sqlite]
+                                        [--read-every 0.1] [--dsn postgresql://...]
+                                        [--backends postgresql,sqlite] [--json]
 
 ``--writers`` processes each append ``--events`` events to one session, all
 at once (each opens its store first, then waits for the same start signal),
 through the ``Store`` protocol as ``crisis note`` does: one transaction per
-event. Meanwhile ``--readers`` processes read the whole session again and
-again. Then the session is read once more and checked:
+event. Meanwhile ``--readers`` processes read the whole session every
+``--read-every`` seconds (0.1 by default: ``crisis watch`` at its fastest; 0
+reads without a pause, a stress test on a small machine). Then the session is
+read once more and checked:
 
 * lost: events written minus events found (each writer's numbers 0..n-1);
 * duplicates: events found more than once;
@@ -75,14 +78,33 @@ class Figures:
         return self.lost == 0 and self.duplicates == 0 and self.ordering_violations == 0
 
 
+@dataclass
+class Load:
+    """What one run asks of a backend."""
+
+    writers: int
+    events: int
+    readers: int
+    read_every: float
+
+
+@dataclass
+class Signals:
+    """Shared with every process: ready (one release each), go, and done (the writers are)."""
+
+    ready: Any
+    go: Signal
+    done: Signal
+
+
 def open_location(location: str) -> Store:
     return open_store(store_location(location))
 
 
-def writer(location: str, name: str, count: int, ready: Any, go: Signal) -> None:
+def writer(location: str, name: str, count: int, signals: Signals) -> None:
     store = open_location(location)
-    ready.release()
-    go.wait()
+    signals.ready.release()
+    signals.go.wait()
     for number in range(count):
         store.append(
             SESSION,
@@ -98,19 +120,20 @@ def signature(store: Store) -> list[tuple[int, str, int]]:
     return [(e.seq, e.actor, int(e.payload.get("n", -1))) for e in store.events(SESSION)]
 
 
-def reader(location: str, ready: Any, go: Signal, done: Signal, results: Any) -> None:
+def reader(location: str, pause: float, signals: Signals, results: Any) -> None:
     """Read until the writers are done; every read must extend the one before it."""
     store = open_location(location)
-    ready.release()
-    go.wait()
+    signals.ready.release()
+    signals.go.wait()
     previous: list[tuple[int, str, int]] = []
     violations = reads = 0
-    while not done.is_set():
+    while not signals.done.is_set():
         current = signature(store)
         reads += 1
         if current[: len(previous)] != previous:
             violations += 1
         previous = current
+        time.sleep(pause)
     final = signature(store)
     if final[: len(previous)] != previous:
         violations += 1
@@ -122,7 +145,7 @@ def digest(rows: list[tuple[int, str, int]]) -> str:
     return hashlib.sha256(json.dumps(rows).encode()).hexdigest()
 
 
-def measure(backend: str, location: str, writers: int, events: int, readers: int) -> Figures:
+def measure(backend: str, location: str, load: Load) -> Figures:
     context = multiprocessing.get_context("spawn")
     store = open_location(location)
     started = {"playbook_id": "bench", "title": "Team benchmark", "language": "en"}
@@ -134,27 +157,27 @@ def measure(backend: str, location: str, writers: int, events: int, readers: int
         at=datetime.now(UTC),
         new_session=True,
     )
-    ready = context.Semaphore(0)
-    go, done = context.Event(), context.Event()
+    signals = Signals(context.Semaphore(0), context.Event(), context.Event())
     results = context.Queue()
-    names = [f"writer-{number}" for number in range(writers)]
+    names = [f"writer-{number}" for number in range(load.writers)]
     writing = [
-        context.Process(target=writer, args=(location, name, events, ready, go)) for name in names
+        context.Process(target=writer, args=(location, name, load.events, signals))
+        for name in names
     ]
     reading = [
-        context.Process(target=reader, args=(location, ready, go, done, results))
-        for _ in range(readers)
+        context.Process(target=reader, args=(location, load.read_every, signals, results))
+        for _ in range(load.readers)
     ]
     for process in writing + reading:
         process.start()
     for _ in writing + reading:
-        ready.acquire()
+        signals.ready.acquire()
     begun = time.perf_counter()
-    go.set()
+    signals.go.set()
     for process in writing:
         process.join()
     seconds = time.perf_counter() - begun
-    done.set()
+    signals.done.set()
     seen = [results.get(timeout=120) for _ in reading]
     for process in reading:
         process.join()
@@ -165,14 +188,14 @@ def measure(backend: str, location: str, writers: int, events: int, readers: int
     store.close()
     probes = final[1:]
     found = {(actor, number) for _, actor, number in probes}
-    expected = {(name, number) for name in names for number in range(events)}
+    expected = {(name, number) for name in names for number in range(load.events)}
     out_of_order = 0
     for name in names:
         mine = [number for _, actor, number in probes if actor == name]
         out_of_order += sum(1 for a, b in itertools.pairwise(mine) if b <= a)
     return Figures(
         backend=backend,
-        writers=writers,
+        writers=load.writers,
         events=len(probes),
         seconds=round(seconds, 2),
         per_second=round(len(probes) / seconds),
@@ -214,10 +237,12 @@ def main() -> int:
     parser.add_argument("--writers", type=int, default=8)
     parser.add_argument("--events", type=int, default=1000, help="per writer")
     parser.add_argument("--readers", type=int, default=2)
+    parser.add_argument("--read-every", type=float, default=0.1, help="seconds between reads")
     parser.add_argument("--dsn", default=os.environ.get("CRISIS_TEST_POSTGRES", ""))
     parser.add_argument("--backends", default="postgresql,sqlite")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     options = parser.parse_args()
+    load = Load(options.writers, options.events, options.readers, options.read_every)
     figures = []
     for backend in options.backends.split(","):
         if backend == "postgresql":
@@ -229,9 +254,7 @@ def main() -> int:
         else:
             parser.error(f"unknown backend {backend}; expected postgresql or sqlite")
         with journal as location:
-            figures.append(
-                measure(backend, location, options.writers, options.events, options.readers)
-            )
+            figures.append(measure(backend, location, load))
     if options.json:
         print(json.dumps([asdict(f) | {"ordering_violations": f.ordering_violations}
                           for f in figures], indent=2))  # fmt: skip
@@ -247,7 +270,8 @@ def main() -> int:
             )
         print(
             f"(ordering violations: sequence gaps, a writer's events out of its order, and "
-            f"readers disagreeing; {options.readers} readers read the session throughout)"
+            f"readers disagreeing; {options.readers} readers read the whole session every "
+            f"{options.read_every:g} s throughout)"
         )
     return 0 if all(f.ok for f in figures) else 1
 

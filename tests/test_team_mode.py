@@ -75,6 +75,15 @@ def test_postgresql_urls_are_stores(tmp_path: Path) -> None:
     assert parse_store("postgres://db/crisis", base=tmp_path) == PostgresURL("postgres://db/crisis")
     with pytest.raises(ValueError, match="the store contains a NUL character"):
         parse_store("postgresql://db/cri\x00sis", base=tmp_path)
+    assert parse_store("postgresql://u:p%40ss@db/x?application_name=a@b", base=None)
+    assert parse_store("postgresql://u:p?ss@db/x", base=None)  # libpq reads p?ss as the password
+    for ambiguous in ("postgresql://u:p@ss@db/x", "postgresql://u:pa/ss@db/x"):
+        with pytest.raises(ValueError) as refused:
+            parse_store(ambiguous, base=None)
+        assert str(refused.value) == (
+            "the store's URL has an @ that libpq would not read as the end of the user and "
+            "password; percent-encode their special characters (@ as %40, / as %2F)"
+        )
     configured = Settings(
         cwd=tmp_path, environ={"CRISIS_STORE": "postgresql://db/crisis"}, home=lambda: tmp_path
     )

@@ -263,9 +263,15 @@ def parse_store(value: str, *, base: Path | None) -> StoreLocation:
     if match:
         scheme = match["scheme"].lower()
         if scheme in POSTGRES_SCHEMES:
-            if "\x00" in value:
+            rest = value[match.end() :]
+            if "\x00" in rest:
                 raise ValueError("the store contains a NUL character; expected a postgresql:// URL")
-            return PostgresURL(f"{scheme}://{value[match.end() :]}")
+            if _stray_at(rest):
+                raise ValueError(
+                    "the store's URL has an @ that libpq would not read as the end of the user "
+                    "and password; percent-encode their special characters (@ as %40, / as %2F)"
+                )
+            return PostgresURL(f"{scheme}://{rest}")
         if scheme != "sqlite":
             raise ValueError(
                 f"'{scheme}://' stores are not supported; expected the path of a SQLite "
@@ -291,6 +297,19 @@ def parse_store(value: str, *, base: Path | None) -> StoreLocation:
         path = base / path
     _refuse_what_is_there(path)
     return path
+
+
+def _stray_at(rest: str) -> bool:
+    """Whether a URL (after ``scheme://``) has an ``@`` libpq would take for part of a name.
+
+    libpq ends the user part at the first ``@`` unless a ``/`` comes first. An
+    ``@`` after that (and before the query) means a password with an ``@`` or
+    a ``/`` left unencoded: part of it would be read as the host or the
+    database, and shown in messages.
+    """
+    user_end = min((i for i in (rest.find("@"), rest.find("/")) if i != -1), default=-1)
+    after = rest[user_end + 1 :] if user_end != -1 and rest[user_end] == "@" else rest
+    return "@" in after.partition("?")[0]
 
 
 def store_value(location: StoreLocation) -> str:
