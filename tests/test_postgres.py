@@ -553,3 +553,62 @@ def test_without_psycopg_the_message_says_how_to_install_team_mode(
         "crisis: error: could not open the PostgreSQL journal: psycopg is not installed "
         "(or cannot load libpq); install team mode with pip install 'crisiscli[team]'\n"
     )
+
+
+# -- session settings the store pins, whatever the server's defaults ------------------------
+
+
+def test_the_store_pins_the_session_settings_it_relies_on(url: str) -> None:
+    """A role or database may default to REPEATABLE READ, a German DateStyle, another zone.
+
+    The user's own options come first in ``options``; the store's pinned ones after
+    them win. Two concurrent writers then still get gapless numbers (under
+    REPEATABLE READ, the read after the lock would see an old snapshot and collide).
+    """
+    hostile = with_options(
+        url,
+        "default_transaction_isolation=repeatable\\ read",
+        "DateStyle=German,DMY",
+        "TimeZone=America/New_York",
+    )
+    store = PostgresStore(hostile)
+    conn = store._connection("read")
+    assert conn.execute("SHOW transaction_isolation").fetchone() == ("read committed",)
+    assert conn.execute("SHOW DateStyle").fetchone() == ("ISO, DMY",)
+    assert conn.execute("SHOW TimeZone").fetchone() == ("UTC",)
+    assert conn.execute("SHOW lock_timeout").fetchone() == ("30s",)
+    start(store)
+    store.close()
+    writer = (
+        "import sys\n"
+        "from datetime import UTC, datetime\n"
+        "from crisiscli.store.postgres import PostgresStore\n"
+        "store = PostgresStore(sys.argv[1])\n"
+        "for n in range(100):\n"
+        "    store.append(sys.argv[2], 'note_added', {'text': str(n), 'source': None,"
+        " 'channel': None}, actor=sys.argv[3], at=datetime.now(UTC))\n"
+        "store.close()\n"
+    )
+    writers = [
+        subprocess.Popen([sys.executable, "-c", writer, hostile, SID, name], env=cli_env())
+        for name in ("alice", "bob", "carol")
+    ]
+    assert [w.wait(timeout=120) for w in writers] == [0, 0, 0]
+    reader = PostgresStore(hostile)
+    events = reader.events(SID)
+    reader.close()
+    assert [e.seq for e in events] == list(range(1, 302))
+    assert events[0].at == AT
+
+
+def test_a_password_with_a_space_is_not_quoted_back() -> None:
+    """libpq's complaint about spaces quotes the value without a colon before it."""
+    runner = CliRunner()
+    result = runner.invoke(
+        app, ["status"], env={"CRISIS_STORE": "postgresql://crisis:s3 cret@127.0.0.1/db"}
+    )
+    assert result.exit_code == 2
+    assert "s3" not in result.stderr and "cret" not in result.stderr
+    assert result.stderr.startswith(
+        "crisis: error: the store is not a PostgreSQL URL libpq can read (unexpected spaces found"
+    )

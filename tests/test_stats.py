@@ -611,3 +611,13 @@ def test_colour_only_in_a_terminal_without_no_color(recorded: Store) -> None:
     shown = in_terminal(NO_COLOR="1")
     assert colour_codes(shown) == set()
     assert "Figures across crises" in shown
+
+
+def test_a_since_beyond_the_calendar_is_refused_in_one_sentence() -> None:
+    from zoneinfo import ZoneInfo  # noqa: PLC0415
+
+    from crisiscli.errors import UsageError  # noqa: PLC0415
+    from crisiscli.stats import parse_since  # noqa: PLC0415
+
+    with pytest.raises(UsageError, match=r"--since '0001-01-01T00:00\+14:00' is out of range"):
+        parse_since("0001-01-01T00:00+14:00", ZoneInfo("UTC"))

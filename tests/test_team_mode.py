@@ -55,6 +55,10 @@ def ok(runner: CliRunner, *args: str) -> str:
             "postgresql://db/x?user=u&password=***&a=b",
         ),
         ("postgresql://u:p@[::1]:5432/x", "postgresql://u:***@[::1]:5432/x"),
+        (
+            "postgresql://u@db/x?sslpassword=s3cret&Password=p",
+            "postgresql://u@db/x?sslpassword=***&Password=***",
+        ),
         ("postgresql://crisis@db/crisis", "postgresql://crisis@db/crisis"),
         ("postgresql:///crisis", "postgresql:///crisis"),
         ("postgresql://db/a@b", "postgresql://db/a@b"),

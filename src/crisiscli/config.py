@@ -344,7 +344,9 @@ def mask_password(url: str) -> str:
     head, question, query = rest.partition("?")
     if question:
         fields = [
-            "password=***" if field.lower().startswith("password=") else field
+            f"{field.partition('=')[0]}=***"
+            if field.lower().startswith(("password=", "sslpassword="))
+            else field
             for field in query.split("&")
         ]
         rest = head + "?" + "&".join(fields)

@@ -28,7 +28,7 @@ import statistics
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from decimal import Decimal
 from typing import Any
 
@@ -333,7 +333,14 @@ def parse_since(text: str, zone: tzinfo) -> datetime:
             f"--since '{shown}' is not a date; expected a day like 2026-11-01 "
             "or an instant like 2026-11-01T09:00+01:00"
         ) from None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
+    moment = moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
+    try:  # shown in UTC and in the local zone: both must exist
+        moment.astimezone(UTC).astimezone(zone)
+    except OverflowError:
+        raise UsageError(
+            f"--since '{given}' is out of range; expected a day between years 1 and 9999"
+        ) from None
+    return moment
 
 
 def _decimal(value: Any) -> Decimal | None:

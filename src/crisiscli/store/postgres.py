@@ -336,15 +336,46 @@ _MAYBE_WRITTEN: Final = (
 )
 
 
+# Session settings the store's correctness depends on, whatever the server, database or
+# role says by default: READ COMMITTED, so that a writer reads the last seq after taking
+# the session's lock (under REPEATABLE READ it would read an older snapshot and collide);
+# ISO dates in UTC, so that every instant parses and reads back the same on every client;
+# UTF-8 text. Placed after the user's own options, so these win.
+_PINNED: Final = (
+    "-c default_transaction_isolation=read\\ committed -c DateStyle=ISO -c TimeZone=UTC "
+    "-c client_encoding=UTF8"
+)
+LOCK_TIMEOUT: Final = "30s"
+"""How long a write waits for another writer's lock on the session before giving up."""
+TCP_USER_TIMEOUT_MS: Final = 15_000
+"""How long unacknowledged data may wait on a silent network link before it counts as lost."""
+
+
 def _connect_options(params: dict[str, str]) -> dict[str, Any]:
-    """What crisiscli adds to the URL's connection parameters, never overriding the user's."""
-    options: dict[str, Any] = {"fallback_application_name": "crisiscli"}
+    """What crisiscli adds to the URL's connection parameters.
+
+    Timeouts and keepalives keep a silently dropped link from hanging a command
+    (it fails, and an append retries once); the user's URL or ``PG*`` variables
+    override them. The settings of ``_PINNED`` are not negotiable.
+    """
+    options: dict[str, Any] = {"fallback_application_name": "crisiscli", "client_encoding": "UTF8"}
     if not params.get("connect_timeout") and not os.environ.get("PGCONNECT_TIMEOUT"):
         options["connect_timeout"] = CONNECT_TIMEOUT
+    defaults = {
+        "tcp_user_timeout": str(TCP_USER_TIMEOUT_MS),
+        "keepalives": "1",
+        "keepalives_idle": "10",
+        "keepalives_interval": "5",
+        "keepalives_count": "3",
+    }
+    for key, value in defaults.items():
+        if not params.get(key):
+            options[key] = value
     theirs = params.get("options") or os.environ.get("PGOPTIONS", "")
     options["options"] = (
-        f"{theirs} -c idle_in_transaction_session_timeout={IDLE_IN_TRANSACTION}".strip()
-    )
+        f"{theirs} -c idle_in_transaction_session_timeout={IDLE_IN_TRANSACTION} "
+        f"-c lock_timeout={LOCK_TIMEOUT} {_PINNED}"
+    ).strip()
     return options
 
 

@@ -64,7 +64,10 @@ def server_of(url: str, environ: Mapping[str, str] | None = None) -> tuple[Serve
     try:
         params = {key: str(value) for key, value in conninfo_to_dict(url).items()}
     except psycopg.Error as exc:
-        reason = str(exc).strip().splitlines()[0].split(":")[0] if str(exc).strip() else ""
+        # libpq may quote part of the URL (the password among it), after a colon or
+        # not: keep only what comes before the first colon or quote.
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        reason = re.split(r"[:\"']", first, maxsplit=1)[0].strip()
         raise UsageError(
             f"the store is not a PostgreSQL URL libpq can read ({reason or 'invalid'}); "
             "expected postgresql://USER@HOST:PORT/DATABASE"
