@@ -746,7 +746,7 @@ TEXTS: list[tuple[str, bytes, str]] = [
     ("toml", b'format = 1\ncrisiscli = "0.1.0"\nsession = 2026-11-22\nevents = []\n',
      ", at session: expected text, got a date or time"),
     ("toml", b"format = " + b"9" * 5000 + b"\n",
-     ": invalid TOML: a number has more digits than crisiscli reads (4,300)"),
+     ", line 1: invalid TOML: a number has more digits than crisiscli reads (4,300)"),
     ("data", b"  {\"format\": 3}", ", at format: this file is export format 3, and this crisiscli "
                                    "reads format 1; a newer crisiscli may read it"),
     ("data", b"format = 3", ", at format: this file is export format 3, and this crisiscli "

@@ -136,3 +136,14 @@ def test_an_export_with_a_byte_order_mark_is_refused_in_the_same_words(tmp_path:
     with pytest.raises(InvalidFileError) as caught:
         load(path)
     assert (caught.value.file, caught.value.problem) == (str(path), BOM)
+
+
+@pytest.mark.parametrize("digits", ["9" * 5000, "1_" * 4400 + "1"])
+def test_an_integer_longer_than_python_reads_is_refused_at_its_line(
+    tmp_path: Path, digits: str
+) -> None:
+    path = tmp_path / "long.toml"
+    path.write_text(f'title = "x"\n\ncount = {digits}\n', encoding="utf-8")
+    error = refusal(path)
+    assert error.line == 3
+    assert error.problem == "invalid TOML: a number has more digits than crisiscli reads (4,300)"

@@ -53,7 +53,7 @@ from crisiscli import events as ev
 from crisiscli.errors import ExportFileError, UsageError, did_you_mean
 from crisiscli.events import Event
 from crisiscli.store import check_session_id, encode_payload
-from crisiscli.tomlfile import key_path, toml_type
+from crisiscli.tomlfile import decode_text, key_path, number_problem, parse_toml, toml_type
 
 if TYPE_CHECKING:
     from pydantic import TypeAdapter
@@ -348,7 +348,7 @@ def read_export(path: Path, *, now: datetime | None = None) -> SessionExport:
         raise ExportFileError(shown, "is empty; expected a session written by crisis export")
     _refuse_byte_order_mark(data, shown)
     if fmt == "toml" or (fmt is None and not _LOOKS_LIKE_JSON.match(data)):
-        document = _parse_toml(data, shown)
+        document = parse_toml(data, shown, ExportFileError)
     else:
         document = _parse_json(data, shown)
     return _Checker(shown, now or datetime.now(UTC)).document(document)
@@ -409,46 +409,6 @@ def _refuse_byte_order_mark(data: bytes, shown: str) -> None:
         )
 
 
-def _decode(data: bytes, shown: str) -> str:
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise ExportFileError(shown, "is not valid UTF-8 text", line=line) from None
-
-
-_TOML_AT = re.compile(r"^(?P<message>.*?)\s*\(at line (?P<line>\d+), column \d+\)$")
-
-
-def _parse_toml(data: bytes, shown: str) -> Any:
-    """The TOML document in ``data``, with the line of a syntax error, as ``read_toml`` gives it."""
-    import tomllib  # noqa: PLC0415 - only TOML exports pay for it
-
-    text = _decode(data, shown)
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        message, line = str(exc), None
-        match = _TOML_AT.match(message)
-        if match:
-            message, line = match["message"], int(match["line"])
-        elif message.endswith("(at end of document)"):
-            message = message.removesuffix("(at end of document)").rstrip()
-            line = text.count("\n") + 1
-        problem = message[:1].lower() + message[1:]
-        raise ExportFileError(shown, f"invalid TOML: {problem}", line=line) from None
-    except RecursionError:
-        raise ExportFileError(shown, "invalid TOML: nested too deeply") from None
-    except ValueError as exc:  # Python's cap on the digits of an integer
-        raise ExportFileError(shown, _number_problem("TOML", exc)) from None
-
-
-def _number_problem(language: str, problem: ValueError) -> str:
-    if "integer string conversion" in str(problem):
-        return f"invalid {language}: a number has more digits than crisiscli reads (4,300)"
-    return f"invalid {language}: {problem}"
-
-
 class _Refused(Exception):
     """Raised from inside ``json.loads`` for what the JSON module would let through."""
 
@@ -469,7 +429,7 @@ def _no_constants(name: str) -> Any:
 
 
 def _parse_json(data: bytes, shown: str) -> Any:
-    text = _decode(data, shown)
+    text = decode_text(data, shown, ExportFileError)
     try:
         return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
     except json.JSONDecodeError as exc:
@@ -480,7 +440,7 @@ def _parse_json(data: bytes, shown: str) -> Any:
     except RecursionError:
         raise ExportFileError(shown, "invalid JSON: nested too deeply") from None
     except ValueError as exc:
-        raise ExportFileError(shown, _number_problem("JSON", exc)) from None
+        raise ExportFileError(shown, number_problem("JSON", exc)) from None
 
 
 class _Checker:

@@ -32,8 +32,6 @@ def read_toml(
     max_bytes: int = MAX_FILE_BYTES,
 ) -> dict[str, Any]:
     """Parse ``path`` or raise ``error`` naming the file and the line."""
-    import tomllib  # noqa: PLC0415 - only commands that read TOML pay for it
-
     shown = str(path)
     try:
         with path.open("rb") as handle:
@@ -46,15 +44,29 @@ def read_toml(
         raise error(shown, f"cannot be read ({exc.strerror or exc})") from None
     if len(data) > max_bytes:
         raise error(shown, f"is larger than {max_bytes // 1024} KiB, the limit for such files")
+    document = parse_toml(data, shown, error)
+    too_deep = _too_deep(document, MAX_DEPTH)
+    if too_deep is not None:
+        raise error(shown, f"nested more than {MAX_DEPTH} levels deep", path=too_deep)
+    return document
+
+
+def parse_toml(
+    data: bytes, shown: str, error: type[InvalidFileError] = InvalidFileError
+) -> dict[str, Any]:
+    """The TOML document in ``data``, read already (from a file, a pipe), or ``error``.
+
+    Refused in words, each naming ``shown`` and the line where one applies: a
+    byte-order mark, text that is not UTF-8, TOML syntax, nesting deeper than
+    the parser follows, and integers longer than Python converts.
+    """
+    import tomllib  # noqa: PLC0415 - only commands that read TOML pay for it
+
     if data.startswith(_BOM):
         raise error(shown, "starts with a byte-order mark; save it as UTF-8 without one", line=1)
+    text = decode_text(data, shown, error)
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise error(shown, "is not valid UTF-8 text", line=line) from None
-    try:
-        document = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         match = _LINE.match(message)
@@ -72,11 +84,30 @@ def read_toml(
             f"invalid TOML: nested more than {MAX_DEPTH} levels deep",
             line=_line_nesting_past(text, MAX_DEPTH),
         ) from None
-    too_deep = _too_deep(document, MAX_DEPTH)
-    if too_deep is not None:
-        raise error(shown, f"nested more than {MAX_DEPTH} levels deep", path=too_deep)
-    return document
+    except ValueError as exc:  # Python's cap on the digits of an integer
+        long_number = _LONG_NUMBER.search(text)
+        line = text.count("\n", 0, long_number.start()) + 1 if long_number else None
+        raise error(shown, number_problem("TOML", exc), line=line) from None
 
+
+def decode_text(data: bytes, shown: str, error: type[InvalidFileError]) -> str:
+    """``data`` as UTF-8 text, or ``error`` naming the line of the first bad byte."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise error(shown, "is not valid UTF-8 text", line=line) from None
+
+
+def number_problem(language: str, problem: ValueError) -> str:
+    """A parser's ``ValueError`` in words: mostly Python's cap on an integer's digits."""
+    if "integer string conversion" in str(problem):
+        return f"invalid {language}: a number has more digits than crisiscli reads (4,300)"
+    return f"invalid {language}: {problem}"
+
+
+_LONG_NUMBER = re.compile(r"(?:[0-9]_?){4301,}")
+"""More digits than Python turns into an integer (``sys.get_int_max_str_digits``)."""
 
 MAX_DEPTH = 32
 
