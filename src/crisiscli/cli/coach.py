@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from crisiscli.cli.common import JsonOption
 from crisiscli.cli.output import echo, one_line, print_json
 
 if TYPE_CHECKING:
@@ -56,7 +57,7 @@ def coach_command(
             help="Language of the message: en or fr (default: the language setting, else en).",
         ),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON, for scripts.")] = False,
+    as_json: JsonOption = False,
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit with code 1 when anything is flagged.")
     ] = False,

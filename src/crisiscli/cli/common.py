@@ -26,6 +26,21 @@ SessionArg = Annotated[
 ]
 """The SESSION argument of every command that reads one session."""
 
+JsonOption = Annotated[bool, typer.Option("--json", help="Print as JSON, for scripts.")]
+"""``--json`` of every command that shows state (docs/conventions.md)."""
+
+OutOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--out",
+        "-o",
+        help="Write to this file instead of standard output (- for standard output).",
+        dir_okay=False,
+        show_default=False,
+    ),
+]
+"""``--out`` of the commands that print a document: a report, an export."""
+
 
 def settings(**flags: tuple[str, str | None]) -> Settings:
     """The settings in force (``crisiscli.config``); ``flags``: setting -> (flag, value or None).

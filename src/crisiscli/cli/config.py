@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
 import typer
 
-from crisiscli.cli.common import settings
+from crisiscli.cli.common import JsonOption, settings
 from crisiscli.cli.output import echo, one_line, print_json
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ def register(root: typer.Typer) -> None:
 
 @app.command("show")
 def show(
-    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON, for scripts.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Show each setting, its value and where it comes from: environment, file or default."""
     configured = settings()

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from crisiscli.cli.common import SessionArg, open_store
+from crisiscli.cli.common import JsonOption, OutOption, SessionArg, open_store
 from crisiscli.cli.output import echo, generation_time, one_line, print_json, write_whole
 
 
@@ -32,16 +32,7 @@ def export(
             show_default=False,
         ),
     ] = None,
-    out: Annotated[
-        Path | None,
-        typer.Option(
-            "--out",
-            "-o",
-            help="Write to this file instead of standard output (- for standard output).",
-            dir_okay=False,
-            show_default=False,
-        ),
-    ] = None,
+    out: OutOption = None,
     force: Annotated[
         bool, typer.Option("--force", help="Replace the --out file if it exists.")
     ] = False,
@@ -86,7 +77,7 @@ def import_command(
             metavar="FILE",
         ),
     ],
-    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON, for scripts.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Load a session exported by crisis export, with the same id and events.
 

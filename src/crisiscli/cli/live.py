@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
-from crisiscli.cli.common import check_text_option, load_chosen_session, open_store
+from crisiscli.cli.common import JsonOption, check_text_option, load_chosen_session, open_store
 from crisiscli.cli.completion import session_ids
 from crisiscli.cli.output import echo, local_time, print_due, print_json
 
@@ -33,7 +33,6 @@ ChannelOption = Annotated[
     str | None,
     typer.Option("--channel", "-c", help="phone, email, chat or meeting.", show_default=False),
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print as JSON, for scripts.")]
 
 stakeholder_app = typer.Typer(help="Who must hear from us, and how often.", no_args_is_help=True)
 

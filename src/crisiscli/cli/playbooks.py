@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from crisiscli.cli.common import home, preferred_language, settings
+from crisiscli.cli.common import JsonOption, home, preferred_language, settings
 from crisiscli.cli.completion import playbook_names
 from crisiscli.cli.output import echo, one_line, print_json
 
@@ -23,7 +23,7 @@ def register(root: typer.Typer) -> None:
 
 @app.command("list")
 def list_playbooks(
-    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON, for scripts.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """List the playbooks on the search path: ./playbooks, $CRISIS_HOME/playbooks, built-ins."""
     from crisiscli.catalogue import catalogue, effective  # noqa: PLC0415
@@ -52,7 +52,7 @@ def show(
     lang: Annotated[
         str | None, typer.Option("--lang", "-l", help="Language version: en or fr.")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON, for scripts.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Show a playbook's steps, questions and computed values."""
     from crisiscli.catalogue import find_playbook  # noqa: PLC0415

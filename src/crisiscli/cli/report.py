@@ -8,7 +8,14 @@ from typing import Annotated
 
 import typer
 
-from crisiscli.cli.common import SessionArg, home, load_chosen_session, open_store
+from crisiscli.cli.common import (
+    JsonOption,
+    OutOption,
+    SessionArg,
+    home,
+    load_chosen_session,
+    open_store,
+)
 from crisiscli.cli.output import echo, generation_time, print_json, write_whole
 
 templates_app = typer.Typer(help="Find the report templates.", no_args_is_help=True)
@@ -43,15 +50,7 @@ def report(  # noqa: PLR0917 - typer passes options by position
         str | None,
         typer.Option("--lang", "-l", help="en or fr (default: the session's language)."),
     ] = None,
-    out: Annotated[
-        Path | None,
-        typer.Option(
-            "--out",
-            "-o",
-            help="Write to this file instead of standard output (- for standard output).",
-            dir_okay=False,
-        ),
-    ] = None,
+    out: OutOption = None,
     context_json: Annotated[
         bool,
         typer.Option("--context-json", help="Print the data templates receive, as JSON, and stop."),
@@ -85,7 +84,7 @@ def report(  # noqa: PLR0917 - typer passes options by position
 
 @templates_app.command("list")
 def list_templates(
-    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON, for scripts.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """List report templates: ./templates, $CRISIS_HOME/templates, then built-ins."""
     from crisiscli.reports import catalogue, effective  # noqa: PLC0415

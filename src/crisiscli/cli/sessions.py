@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from crisiscli.cli.common import open_store
+from crisiscli.cli.common import JsonOption, open_store
 from crisiscli.cli.completion import session_ids
 from crisiscli.cli.output import echo, local_time, one_line, print_json
 
@@ -15,9 +15,6 @@ app = typer.Typer(help="List recorded sessions and show one in full.", no_args_i
 
 def register(root: typer.Typer) -> None:
     root.add_typer(app, name="sessions")
-
-
-JsonOption = Annotated[bool, typer.Option("--json", help="Print as JSON, for scripts.")]
 
 
 @app.command("list")

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from crisiscli.cli.common import JsonOption
 from crisiscli.cli.output import print_json, printable
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ def stats_command(
     training: Annotated[
         bool, typer.Option("--training", help="Include training drills (crisis replay).")
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON, for scripts.")] = False,
+    as_json: JsonOption = False,
     lang: Annotated[
         str | None,
         typer.Option(

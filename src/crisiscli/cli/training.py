@@ -8,14 +8,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from crisiscli.cli.common import home, open_store, preferred_language
+from crisiscli.cli.common import JsonOption, home, open_store, preferred_language
 from crisiscli.cli.completion import scenario_names
 from crisiscli.cli.output import echo, local_time, one_line, print_json, printable, write_whole
 
 if TYPE_CHECKING:
     from crisiscli.scoring import Scorecard
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Print as JSON, for scripts.")]
 
 scenario_app = typer.Typer(help="Find, check and write training scenarios.", no_args_is_help=True)
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from crisiscli.cli.common import (
+    JsonOption,
     SessionArg,
     check_text_option,
     home,
@@ -23,8 +24,6 @@ if TYPE_CHECKING:
     from crisiscli.engine import Prompter
     from crisiscli.state import SessionState
     from crisiscli.store import Store
-
-JsonOption = Annotated[bool, typer.Option("--json", help="Print as JSON, for scripts.")]
 
 
 def register(app: typer.Typer) -> None:
