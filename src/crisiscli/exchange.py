@@ -53,7 +53,14 @@ from crisiscli import events as ev
 from crisiscli.errors import ExportFileError, UsageError, did_you_mean
 from crisiscli.events import Event
 from crisiscli.store import check_session_id, encode_payload
-from crisiscli.tomlfile import decode_text, key_path, number_problem, parse_toml, toml_type
+from crisiscli.tomlfile import (
+    decode_text,
+    key_path,
+    number_problem,
+    parse_toml,
+    read_file,
+    toml_type,
+)
 
 if TYPE_CHECKING:
     from pydantic import TypeAdapter
@@ -358,16 +365,10 @@ _LOOKS_LIKE_JSON = re.compile(rb"[ \t\r\n]*\{")
 
 
 def _read_bytes(path: Path) -> bytes:
-    shown = str(path)
-    try:
-        with path.open("rb") as handle:
-            return _read_capped(handle, shown)
-    except FileNotFoundError:
-        raise ExportFileError(shown, "no such file") from None
-    except IsADirectoryError:
-        raise ExportFileError(shown, "is a folder, expected an export file") from None
-    except OSError as exc:
-        raise ExportFileError(shown, f"cannot be read ({exc.strerror or exc})") from None
+    data = read_file(path, ExportFileError, max_bytes=MAX_EXPORT_BYTES, expected="an export file")
+    if len(data) > MAX_EXPORT_BYTES:
+        raise ExportFileError(str(path), _too_large())
+    return data
 
 
 def _read_stdin() -> bytes:

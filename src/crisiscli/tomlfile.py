@@ -2,7 +2,8 @@
 
 Used for every TOML file crisiscli reads (playbooks, answers, scenarios,
 contracts, exports, ``crisis.toml``): a size cap, strict UTF-8, and TOML
-syntax errors reported with their line.
+syntax errors reported with their line. ``read_file`` also opens the
+other files a user gives (coached messages), with the same sentences.
 
 A UTF-8 byte-order mark is refused, for every kind of file alike, with a
 sentence saying how to save the file: TOML has no place for one, and taplo
@@ -33,15 +34,7 @@ def read_toml(
 ) -> dict[str, Any]:
     """Parse ``path`` or raise ``error`` naming the file and the line."""
     shown = str(path)
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(max_bytes + 1)
-    except FileNotFoundError:
-        raise error(shown, "no such file") from None
-    except IsADirectoryError:
-        raise error(shown, "is a folder, expected a TOML file") from None
-    except OSError as exc:
-        raise error(shown, f"cannot be read ({exc.strerror or exc})") from None
+    data = read_file(path, error, max_bytes=max_bytes, expected="a TOML file")
     if len(data) > max_bytes:
         raise error(shown, f"is larger than {max_bytes // 1024} KiB, the limit for such files")
     document = parse_toml(data, shown, error)
@@ -49,6 +42,24 @@ def read_toml(
     if too_deep is not None:
         raise error(shown, f"nested more than {MAX_DEPTH} levels deep", path=too_deep)
     return document
+
+
+def read_file(path: Path, error: type[InvalidFileError], *, max_bytes: int, expected: str) -> bytes:
+    """At most ``max_bytes + 1`` bytes of ``path`` (the caller refuses more, in its words).
+
+    A missing file, a folder or an unreadable file is ``error``, one sentence
+    naming the file; ``expected`` says what it should have been ("a TOML file").
+    """
+    shown = str(path)
+    try:
+        with path.open("rb") as handle:
+            return handle.read(max_bytes + 1)
+    except FileNotFoundError:
+        raise error(shown, "no such file") from None
+    except IsADirectoryError:
+        raise error(shown, f"is a folder, expected {expected}") from None
+    except OSError as exc:
+        raise error(shown, f"cannot be read ({exc.strerror or exc})") from None
 
 
 def parse_toml(

@@ -111,18 +111,10 @@ def _message(text: str | None, file: Path | None) -> str:
 
 def _read_file(path: Path) -> str:
     from crisiscli.errors import InvalidFileError  # noqa: PLC0415
+    from crisiscli.tomlfile import read_file  # noqa: PLC0415
 
-    shown = str(path)
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_MESSAGE_BYTES + 1)
-    except FileNotFoundError:
-        raise InvalidFileError(shown, "no such file") from None
-    except IsADirectoryError:
-        raise InvalidFileError(shown, "is a folder, expected a text file") from None
-    except OSError as exc:
-        raise InvalidFileError(shown, f"cannot be read ({exc.strerror or exc})") from None
-    return _decoded(data, shown)
+    data = read_file(path, InvalidFileError, max_bytes=MAX_MESSAGE_BYTES, expected="a text file")
+    return _decoded(data, str(path))
 
 
 def _read_stdin() -> str:
