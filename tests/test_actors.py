@@ -80,3 +80,22 @@ def test_an_unusable_environment_name_is_named_as_such(write: Callable[[str, str
     result = crisis("start", "mini.toml", stdin="3\n", CRISIS_ACTOR="a\tb")
     assert result.returncode == 2
     assert result.stderr.startswith("crisis: error: CRISIS_ACTOR holds a line break")
+
+
+def test_a_run_without_as_does_not_inherit_an_earlier_runs_name(
+    write: Callable[[str, str], Path],
+) -> None:
+    """Within one process (a test runner, an embedding script) each run starts afresh."""
+    from typer.testing import CliRunner  # noqa: PLC0415
+
+    from crisiscli.actors import default_actor  # noqa: PLC0415
+    from crisiscli.cli.app import app  # noqa: PLC0415
+
+    write("mini.toml", MINI_PLAYBOOK)
+    crisis("start", "mini.toml", stdin="3\n")
+    runner = CliRunner()
+    assert runner.invoke(app, ["--as", "lea", "note", "first"]).exit_code == 0
+    assert runner.invoke(app, ["note", "second"]).exit_code == 0
+    events = json.loads(crisis("sessions", "show", "--json", _last_session()).stdout)["events"]
+    assert [e["actor"] for e in events[-2:]] == ["lea", default_actor()]
+    assert default_actor() != "lea"

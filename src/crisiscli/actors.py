@@ -9,9 +9,7 @@ typing without loading the playbook walker.
 
 from __future__ import annotations
 
-import getpass
 import os
-import socket
 
 MAX_ACTOR = 100
 """Characters in a name given with ``--as`` or ``CRISIS_ACTOR``."""
@@ -19,8 +17,31 @@ MAX_ACTOR = 100
 _chosen: str | None = None
 
 
-def choose(name: str, origin: str = "--as") -> str:
-    """Record every event of this run as done by ``name``; refuse a name that cannot be shown."""
+def choose(name: str | None, origin: str = "--as") -> None:
+    """Record every event of this run as done by ``name`` (None: the default again)."""
+    global _chosen  # noqa: PLW0603 - one actor per run, set from the command line
+    _chosen = None if name is None else _checked(name, origin)
+
+
+def default_actor() -> str:
+    """The name chosen with ``--as``, else ``$CRISIS_ACTOR``, else ``user@host``."""
+    if _chosen is not None:
+        return _chosen
+    from_environment = os.environ.get("CRISIS_ACTOR", "")
+    if from_environment:
+        return _checked(from_environment, "CRISIS_ACTOR")
+    import getpass  # noqa: PLC0415 - only when no name was given
+    import socket  # noqa: PLC0415
+
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    return f"{user}@{socket.gethostname() or 'localhost'}"
+
+
+def _checked(name: str, origin: str) -> str:
+    """``name`` stripped, or a ``UsageError`` saying why it cannot name a responder."""
     from crisiscli.errors import UsageError  # noqa: PLC0415
 
     name = name.strip()
@@ -30,20 +51,4 @@ def choose(name: str, origin: str = "--as") -> str:
         raise UsageError(f"{origin} is longer than {MAX_ACTOR} characters")
     if not name.isprintable():
         raise UsageError(f"{origin} holds a line break or a control character; expected a name")
-    global _chosen  # noqa: PLW0603 - one actor per process, set once from the command line
-    _chosen = name
     return name
-
-
-def default_actor() -> str:
-    """The name chosen with ``--as``, else ``$CRISIS_ACTOR``, else ``user@host``."""
-    if _chosen is not None:
-        return _chosen
-    from_environment = os.environ.get("CRISIS_ACTOR", "")
-    if from_environment:
-        return choose(from_environment, "CRISIS_ACTOR")
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):
-        user = "unknown"
-    return f"{user}@{socket.gethostname() or 'localhost'}"

@@ -286,7 +286,6 @@ def _options(
 ) -> None:
     """A calm assistant for customer crises: walk a service-recovery playbook,
     record every answer durably, and report on it."""
-    if actor is not None:
-        from crisiscli.actors import choose  # noqa: PLC0415
+    from crisiscli.actors import choose  # noqa: PLC0415
 
-        choose(actor)
+    choose(actor)  # None too: a run without --as never inherits an earlier one's name
