@@ -57,6 +57,14 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
+def run(runner: CliRunner, *args: str, input: str | None = None) -> tuple[int, str, str]:
+    """``crisis ARGS`` in this process: exit code, stdout, stderr."""
+    from crisiscli.cli.app import app  # noqa: PLC0415
+
+    result = runner.invoke(app, list(args), input=input)
+    return result.exit_code, result.stdout, result.stderr
+
+
 def cli_env() -> dict[str, str]:
     """Environment for a real `crisis` subprocess, inheriting the test's isolation."""
     env = dict(os.environ)

@@ -14,14 +14,9 @@ from typer.testing import CliRunner
 from crisiscli import __version__
 from crisiscli.cli.app import app
 
-from .conftest import MINI_PLAYBOOK
+from .conftest import MINI_PLAYBOOK, run
 
 Write = Callable[[str, str], Path]
-
-
-def run(runner: CliRunner, *args: str, input: str | None = None) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args), input=input)
-    return result.exit_code, result.stdout, result.stderr
 
 
 def session_ids(runner: CliRunner) -> list[str]:

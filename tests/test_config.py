@@ -11,12 +11,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from crisiscli.cli.app import app
 from crisiscli.config import SETTINGS, Settings, parse_store
 from crisiscli.errors import ConfigError, UsageError
 from crisiscli.schemas import schema
 
-from .conftest import MINI_PLAYBOOK, REPO
+from .conftest import MINI_PLAYBOOK, REPO, run
 from .test_startup import probe
 
 Write = Callable[[str, str], Path]
@@ -160,11 +159,6 @@ def test_no_file_is_read_when_none_exists(tmp_path: Path) -> None:
     configured = Settings(cwd=tmp_path, environ={}, home=lambda: tmp_path / "home")
     assert configured.store() == tmp_path / "home" / "crisis.db"
     assert configured._tables == []
-
-
-def run(runner: CliRunner, *args: str, input: str | None = None) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args), input=input)
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.mark.parametrize(

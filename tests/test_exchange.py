@@ -31,7 +31,6 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from crisiscli import events as ev
-from crisiscli.cli.app import app
 from crisiscli.cli.output import generation_time, write_whole
 from crisiscli.clock import FixedClock, SimulatedClock, SystemClock
 from crisiscli.drill import Drill
@@ -53,18 +52,13 @@ from crisiscli.store.memory import MemoryStore
 from crisiscli.store.sqlite import SQLiteStore
 from crisiscli.tomlfile import key_path
 
-from .conftest import MINI_PLAYBOOK, REPO, cli_env
+from .conftest import MINI_PLAYBOOK, REPO, cli_env, run
 
 ANSWERS = REPO / "tests" / "data" / "customer-outage.en.answers.toml"
 CONTRACT = REPO / "contracts" / "example.en.toml"
 SCENARIO = REPO / "scenarios" / "event-app-overload.en.toml"
 CAREFUL = REPO / "tests" / "data" / "training" / "event-app-overload.en.careful.toml"
 EPOCH = "1795000000"  # SOURCE_DATE_EPOCH: reports and exports name the same "now" on both sides
-
-
-def run(runner: CliRunner, *args: str, input: str | None = None) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args), input=input)
-    return result.exit_code, result.stdout, result.stderr
 
 
 def ok(runner: CliRunner, *args: str, input: str | None = None) -> str:

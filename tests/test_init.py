@@ -19,13 +19,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from crisiscli.cli.app import app
 from crisiscli.config_file import load_config
 from crisiscli.contract import load_contract
 from crisiscli.paths import builtin_dir
 from crisiscli.playbook_loading import load_playbook
 from crisiscli.scenario import load_scenario
 from crisiscli.schemas import KINDS, schema
+
+from .conftest import run
 
 Write = Callable[[str, str], Path]
 
@@ -99,11 +100,6 @@ STARTER_ANSWERS = {
         "7",
     ],
 }
-
-
-def run(runner: CliRunner, *args: str, input: str | None = None) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args), input=input)
-    return result.exit_code, result.stdout, result.stderr
 
 
 def files_under(folder: Path) -> list[str]:

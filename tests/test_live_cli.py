@@ -11,15 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from crisiscli import events as ev
-from crisiscli.cli.app import app
 from crisiscli.store.sqlite import SQLiteStore
 
-from .conftest import PYTHON, REPO, cli_env
-
-
-def run(runner: CliRunner, *args: str, input: str | None = None) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args), input=input)
-    return result.exit_code, result.stdout, result.stderr
+from .conftest import PYTHON, REPO, cli_env, run
 
 
 @pytest.fixture

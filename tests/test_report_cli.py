@@ -10,17 +10,11 @@ import pytest
 from typer.testing import CliRunner
 
 from crisiscli import reports
-from crisiscli.cli.app import app
 
-from .conftest import REPO
+from .conftest import REPO, run
 
 Write = Callable[[str, str], Path]
 ANSWERS = REPO / "tests" / "data"
-
-
-def run(runner: CliRunner, *args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 def start(runner: CliRunner, language: str = "en", answers: Path | None = None) -> str:

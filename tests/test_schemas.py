@@ -22,12 +22,11 @@ import pytest
 from typer.testing import CliRunner
 
 from crisiscli.answers import InvalidAnswer, parse_answer
-from crisiscli.cli.app import app
 from crisiscli.cli.schema import _kinds
 from crisiscli.playbook_loading import load_playbook
 from crisiscli.schemas import KINDS, schema
 
-from .conftest import MINI_PLAYBOOK, PYTHON, REPO, cli_env
+from .conftest import MINI_PLAYBOOK, PYTHON, REPO, cli_env, run
 
 SCHEMAS = REPO / "schemas"
 TAPLO = Path(sys.executable).with_name("taplo")
@@ -60,11 +59,6 @@ def problems(result: subprocess.CompletedProcess[str]) -> list[str]:
     """taplo's distinct error lines (it repeats each one for every key of a table)."""
     lines = result.stdout.splitlines() + result.stderr.splitlines()
     return sorted({line for line in lines if line.startswith("error:")})
-
-
-def run(runner: CliRunner, *args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 # ---------------------------------------------------------------------------

@@ -19,21 +19,15 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from crisiscli.cli.app import app
 from crisiscli.config import PostgresURL, Settings, mask_password, parse_store
 from crisiscli.store.postgres import PostgresStore
 
-from .conftest import REPO, cli_env
+from .conftest import REPO, cli_env, run
 from .pg import fresh_schema
 from .test_exchange import record_a_live_crisis
 
 ANSWERS = REPO / "tests" / "data" / "customer-outage.en.answers.toml"
 EPOCH = "1795000000"
-
-
-def run(runner: CliRunner, *args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 def ok(runner: CliRunner, *args: str) -> str:
