@@ -35,7 +35,7 @@ from crisiscli.cli.output import generation_time, write_whole
 from crisiscli.clock import FixedClock, SimulatedClock, SystemClock
 from crisiscli.drill import Drill
 from crisiscli.engine import start_session
-from crisiscli.errors import ExportFileError, SessionConflictError, StoreError
+from crisiscli.errors import ExportFileError, SessionConflictError, StoreError, did_you_mean
 from crisiscli.events import Event
 from crisiscli.exchange import (
     MAX_EXPORT_BYTES,
@@ -317,7 +317,10 @@ def test_export_writes_files_carefully(
     assert named.read_text(encoding="utf-8").startswith("format = 1\n")
     for args, message in [
         (["--format", "yaml"], "unknown format 'yaml' (from --format); expected one of json, toml"),
-        (["20261122-1405-zzzzzz"], "no session '20261122-1405-zzzzzz' in this store"),
+        # The session was started on the real clock: whether its id is close enough to
+        # suggest depends on the day, so the hint is the one did_you_mean gives for it.
+        (["20261122-1405-zzzzzz"], "no session '20261122-1405-zzzzzz' in this store"
+                                   + did_you_mean("20261122-1405-zzzzzz", [session])),
         (["../etc/passwd"], "'../etc/passwd' is not a session id; expected something like "
                             "20261122-1405-k3m9qz (see `crisis sessions list`)"),
         (["--out", str(tmp_path / "missing" / "s.json")],
